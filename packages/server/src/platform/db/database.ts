@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Schema } from './schema.js';
+
+export type DatabaseKind = 'embedded' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly kind: DatabaseKind;
+  /** True when a trivial query answers within `timeoutMs`. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  /** Closes connections; the embedded database flushes everything to disk first. */
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  poolSize: number;
+  logger: Logger;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl !== null)
+    return openPostgres(options.databaseUrl, options.poolSize, options.logger);
+  const dir = path.join(options.dataDir, 'db');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return wrapPGlite(await PGlite.create(dir));
+}
+
+export function openPostgres(connectionString: string, poolSize: number, logger: Logger): Database {
+  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 5_000 });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  return makeDatabase(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+}
+
+export function wrapPGlite(pglite: PGlite): Database {
+  const db = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
+  return makeDatabase(db, 'embedded', async () => {
+    await db.destroy();
+    await pglite.close();
+  });
+}
+
+function makeDatabase(db: Kysely<Schema>, kind: DatabaseKind, close = () => db.destroy()): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    kind,
+    ping: (timeoutMs = 2_000) => ping(db, timeoutMs),
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+async function ping(db: Kysely<Schema>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const query = sql`select 1 as ok`.execute(db).then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

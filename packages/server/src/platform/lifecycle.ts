@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Database } from './db/database.js';
+
+/** In-flight requests get this long to finish before their connections are cut. */
+const DRAIN_MS = 8_000;
+
+/**
+ * On SIGTERM/SIGINT: stop accepting, let in-flight requests finish (cut them after DRAIN_MS), then close
+ * the database, which for the embedded one flushes it to disk, and exit 0. Repeated signals are ignored.
+ */
+export function stopOnSignals(app: FastifyInstance, database: Database, logger: Logger): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const cutConnections = setTimeout(() => app.server.closeAllConnections(), DRAIN_MS);
+    try {
+      await app.close();
+      await database.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    } finally {
+      clearTimeout(cutConnections);
+    }
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

@@ -1,0 +1,80 @@
+import { type RateLimitTierName, rateLimitTiers } from '@chatalot/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from './clock.js';
+import { AppError } from './errors.js';
+
+export interface TokenBucketRule {
+  burst: number;
+  refillPerSecond: number;
+}
+
+export interface TakeResult {
+  allowed: boolean;
+  /** Seconds until a token is available again (0 when allowed). */
+  retryAfterSeconds: number;
+}
+
+/** Where buckets live: this process for one node; a shared store when several nodes run. */
+export interface RateLimitStore {
+  take(key: string, rule: TokenBucketRule): TakeResult;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+const IDLE_EVICTION_MS = 10 * 60_000;
+
+export class MemoryRateLimitStore implements RateLimitStore {
+  private readonly buckets = new Map<string, Bucket>();
+  private lastSweep: number;
+
+  constructor(private readonly clock: Clock) {
+    this.lastSweep = clock.now();
+  }
+
+  take(key: string, rule: TokenBucketRule): TakeResult {
+    const now = this.clock.now();
+    this.sweep(now);
+    const bucket = this.buckets.get(key) ?? { tokens: rule.burst, updatedAt: now };
+    const refilled = Math.min(
+      rule.burst,
+      bucket.tokens + ((now - bucket.updatedAt) / 1000) * rule.refillPerSecond,
+    );
+    const allowed = refilled >= 1;
+    const tokens = allowed ? refilled - 1 : refilled;
+    this.buckets.set(key, { tokens, updatedAt: now });
+    const retryAfterSeconds = allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / rule.refillPerSecond));
+    return { allowed, retryAfterSeconds };
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  /** Drops buckets idle long enough to be full again, at most once a minute. */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [key, bucket] of this.buckets) {
+      if (now - bucket.updatedAt > IDLE_EVICTION_MS) this.buckets.delete(key);
+    }
+  }
+}
+
+/** Per-IP token buckets: every request takes from the global tier, `/api/auth/*` also from the auth tier. */
+export function registerRateLimits(app: FastifyInstance, store: RateLimitStore): void {
+  app.addHook('onRequest', async (request) => {
+    enforce(store, 'global', request.ip);
+    if (request.url.startsWith('/api/auth/')) enforce(store, 'auth', request.ip);
+  });
+}
+
+function enforce(store: RateLimitStore, tierName: RateLimitTierName, ip: string): void {
+  const tier = rateLimitTiers[tierName];
+  const result = store.take(`${tierName}:${ip}`, tier);
+  if (!result.allowed) {
+    throw new AppError('rate_limited', tier.message, { 'retry-after': String(result.retryAfterSeconds) });
+  }
+}
