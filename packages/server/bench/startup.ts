@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     const adminUrl = process.env.BENCH_DATABASE_URL;
     if (adminUrl) {
       await withThrowawayDatabase(adminUrl, async (url) => {
-        samples.push(await measure('postgres, first start (migrates)', { DATA_DIR: dataDir, DATABASE_URL: url }));
+        samples.push(
+          await measure('postgres, first start (migrates)', { DATA_DIR: dataDir, DATABASE_URL: url }),
+        );
         samples.push(await measure('postgres, restart', { DATA_DIR: dataDir, DATABASE_URL: url }));
       });
     }
@@ -83,7 +85,9 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   for (const sample of samples) {
-    console.log(`${sample.label.padEnd(46)} start ${String(sample.startupMs).padStart(5)} ms   idle RSS ${sample.idleRssMb} MB`);
+    console.log(
+      `${sample.label.padEnd(46)} start ${String(sample.startupMs).padStart(5)} ms   idle RSS ${sample.idleRssMb} MB`,
+    );
   }
 }
 
