@@ -4,19 +4,27 @@ import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config.js';
+import { type AppContext, createContext } from './context.js';
+import { accountRoutes } from './domains/account/account.routes.js';
+import { AccountService } from './domains/account/account.service.js';
+import { authRoutes } from './domains/auth/auth.routes.js';
 import { healthRoutes } from './domains/health/health.routes.js';
+import { totpRoutes } from './domains/totp/totp.routes.js';
+import { authenticate } from './platform/auth/authenticate.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Database } from './platform/db/database.js';
 import { registerErrorHandler } from './platform/errors.js';
 import { registerJsonBodyParser } from './platform/json-body.js';
 import { registerNotFound } from './platform/not-found.js';
 import { MemoryRateLimitStore, type RateLimitStore, registerRateLimits } from './platform/rate-limit.js';
+import type { Secrets } from './platform/secrets.js';
 import { registerSecurityHeaders } from './platform/security-headers.js';
 import { StaticFiles } from './platform/static-files.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
   database: Database;
+  secrets: Secrets;
   logger: FastifyBaseLogger;
   clock?: Clock;
   rateLimitStore?: RateLimitStore;
@@ -52,8 +60,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
   });
 
+  const context = createContext(config, deps.database, deps.secrets, clock);
   await app.register(
     healthRoutes({ database: deps.database, startedAt: clock.now(), now: () => clock.now() }),
   );
+  await app.register(authRoutes(context));
+  await app.register(authenticatedRoutes(context));
+  app.addHook('onReady', () => announceOwnerSetup(context, deps.logger));
   return app;
+}
+
+/** Routes behind a valid access token. */
+function authenticatedRoutes(context: AppContext) {
+  return async (app: FastifyInstance) => {
+    app.decorateRequest('auth', null);
+    app.addHook('onRequest', authenticate(context.tokens, context.db));
+    await app.register(accountRoutes(new AccountService(context.db, context.sessions)));
+    await app.register(totpRoutes(context.totp));
+  };
+}
+
+async function announceOwnerSetup(context: AppContext, logger: FastifyBaseLogger): Promise<void> {
+  if (context.config.registrationMode === 'open') return;
+  const code = await context.ownerSetup.issueIfNeeded();
+  if (code === null) return;
+  logger.warn(
+    { setupCodeFile: 'DATA_DIR/secrets/owner-setup-code' },
+    `No account exists yet. Register the owner account with the setup code ${code} as its invite code.`,
+  );
 }

@@ -11,7 +11,7 @@ import { serverVersion } from './platform/version.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  loadSecrets(config);
+  const secrets = loadSecrets(config);
   const logger = createLogger(config.logLevel);
   mkdirSync(config.fileStoragePath, { recursive: true });
   const database = await openDatabase({
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     await database.close();
     throw error;
   }
-  const app = await buildApp({ config, database, logger });
+  const app = await buildApp({ config, database, secrets, logger });
   stopOnSignals(app, database, logger);
   const address = await app.listen({ host: config.listen.host, port: config.listen.port });
   logger.info(

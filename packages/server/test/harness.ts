@@ -9,8 +9,9 @@ import { afterAll, inject } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import type { Clock } from '../src/platform/clock.js';
-import { type Database, openPostgres, wrapPGlite } from '../src/platform/db/database.js';
+import { type Database, openPostgres, pgliteOptions, wrapPGlite } from '../src/platform/db/database.js';
 import { migrate } from '../src/platform/db/migrations.js';
+import { loadSecrets } from '../src/platform/secrets.js';
 
 export const silentLogger = pino({ level: 'silent' });
 export const fixturesDir = path.resolve(import.meta.dirname, 'fixtures');
@@ -31,8 +32,11 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const migrated = options.migrated ?? true;
   if (adminUrl) return createPostgresDatabase(adminUrl, migrated);
   const pglite = migrated
-    ? await PGlite.create({ loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]) })
-    : await PGlite.create();
+    ? await PGlite.create({
+        ...pgliteOptions,
+        loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]),
+      })
+    : await PGlite.create(pgliteOptions);
   const database = wrapPGlite(pglite);
   return { database, url: null, drop: () => database.close() };
 }
@@ -74,6 +78,7 @@ export function testConfig(env: Record<string, string> = {}): Readonly<Config> {
   return loadConfig({
     DATA_DIR: temporaryDir(),
     STATIC_FILES_PATH: path.join(fixturesDir, 'static'),
+    REGISTRATION_MODE: 'open',
     ...env,
   });
 }
@@ -100,6 +105,7 @@ export async function createTestApp(
   const app = await buildApp({
     config,
     database,
+    secrets: loadSecrets(config),
     logger: silentLogger,
     ...(options.clock && { clock: options.clock }),
   });

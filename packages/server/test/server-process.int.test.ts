@@ -2,7 +2,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { type Database, wrapPGlite } from '../src/platform/db/database.js';
+import { type Database, pgliteOptions, wrapPGlite } from '../src/platform/db/database.js';
 import { migrate } from '../src/platform/db/migrations.js';
 import { createTestDatabase, databaseKind, fixturesDir, temporaryDir } from './harness.js';
 import { exitOf, spawnServer, startServer } from './server-process.js';
@@ -16,7 +16,7 @@ async function serverDatabase(dataDir: string): Promise<{
   drop: () => Promise<void>;
 }> {
   if (databaseKind === 'embedded') {
-    const open = async () => wrapPGlite(await PGlite.create(path.join(dataDir, 'db')));
+    const open = async () => wrapPGlite(await PGlite.create(path.join(dataDir, 'db'), pgliteOptions));
     return { env: {}, open, drop: async () => {} };
   }
   const testDatabase = await createTestDatabase({ migrated: false });

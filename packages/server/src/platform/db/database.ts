@@ -25,16 +25,29 @@ export interface DatabaseOptions {
   logger: Logger;
 }
 
+/** bigint (int8) columns and count(*) arrive as numbers on both drivers; our values stay below 2^53. */
+const INT8_OID = 20;
+const parseInt8 = (value: string) => Number(value);
+/** Options every PGlite instance of ours is created with. */
+export const pgliteOptions = { parsers: { [INT8_OID]: parseInt8 } };
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl !== null)
     return openPostgres(options.databaseUrl, options.poolSize, options.logger);
   const dir = path.join(options.dataDir, 'db');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return wrapPGlite(await PGlite.create(dir));
+  return wrapPGlite(await PGlite.create(dir, pgliteOptions));
 }
 
 export function openPostgres(connectionString: string, poolSize: number, logger: Logger): Database {
-  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    connectionTimeoutMillis: 5_000,
+    types: {
+      getTypeParser: (oid, format) => (oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)),
+    },
+  });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
   return makeDatabase(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
 }

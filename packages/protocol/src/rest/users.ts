@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** UserPublic (rest-api.md §1.11). */
+export const userPublic = z.object({
+  id: z.string(),
+  username: z.string(),
+  display_name: z.string(),
+  avatar_url: z.string().nullable(),
+  banner_url: z.string().nullable(),
+  voice_background_url: z.string().optional(),
+  status: z.string(),
+  custom_status: z.string().nullable(),
+  bio: z.string().optional(),
+  pronouns: z.string().optional(),
+  is_admin: z.boolean(),
+  is_owner: z.boolean(),
+  created_at: z.string(),
+});
+export type UserPublic = z.infer<typeof userPublic>;

@@ -1,0 +1,24 @@
+import type { UserPublic } from '@chatalot/protocol';
+import type { Selectable } from 'kysely';
+import type { UsersTable } from '../../platform/db/schema.js';
+
+export type UserRecord = Selectable<UsersTable>;
+
+/** UserPublic: `status` is always "offline" here; live presence travels over the WebSocket. */
+export function presentUser(user: UserRecord): UserPublic {
+  return {
+    id: user.id,
+    username: user.username,
+    display_name: user.display_name,
+    avatar_url: user.avatar_url,
+    banner_url: user.banner_url,
+    ...(user.voice_background_url && { voice_background_url: user.voice_background_url }),
+    status: 'offline',
+    custom_status: user.custom_status,
+    ...(user.bio && { bio: user.bio }),
+    ...(user.pronouns && { pronouns: user.pronouns }),
+    is_admin: user.is_admin,
+    is_owner: user.is_owner,
+    created_at: user.created_at.toISOString(),
+  };
+}

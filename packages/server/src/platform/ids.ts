@@ -1,0 +1,26 @@
+import { randomBytes, randomInt } from 'node:crypto';
+
+/** A time-ordered UUID (RFC 9562 version 7): 48-bit millisecond timestamp, then random bits. */
+export function uuidv7(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export const alphanumeric = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** Upper-case letters and digits without the look-alikes I, O, 0 and 1. */
+export const unambiguous = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export function randomCode(length: number, alphabet: string): string {
+  let code = '';
+  for (let i = 0; i < length; i++) code += alphabet[randomInt(alphabet.length)];
+  return code;
+}
+
+/** Groups of `groupSize` characters joined by dashes, e.g. `ABCD-EFGH`. */
+export function groupedCode(groups: number, groupSize: number): string {
+  return Array.from({ length: groups }, () => randomCode(groupSize, unambiguous)).join('-');
+}
