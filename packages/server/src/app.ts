@@ -7,9 +7,15 @@ import type { Config } from './config.js';
 import { type AppContext, createContext } from './context.js';
 import { accountRoutes } from './domains/account/account.routes.js';
 import { AccountService } from './domains/account/account.service.js';
+import { adminInvitesRoutes } from './domains/admin-invites/admin-invites.routes.js';
 import { authRoutes } from './domains/auth/auth.routes.js';
 import { healthRoutes } from './domains/health/health.routes.js';
+import { legalRoutes } from './domains/legal/legal.routes.js';
+import { preferencesRoutes } from './domains/preferences/preferences.routes.js';
+import { PreferencesService } from './domains/preferences/preferences.service.js';
 import { totpRoutes } from './domains/totp/totp.routes.js';
+import { usersRoutes } from './domains/users/users.routes.js';
+import { UsersService } from './domains/users/users.service.js';
 import { authenticate } from './platform/auth/authenticate.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Database } from './platform/db/database.js';
@@ -65,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     healthRoutes({ database: deps.database, startedAt: clock.now(), now: () => clock.now() }),
   );
   await app.register(authRoutes(context));
+  await app.register(legalRoutes(context.config));
   await app.register(authenticatedRoutes(context));
   app.addHook('onReady', () => announceOwnerSetup(context, deps.logger));
   return app;
@@ -77,6 +84,9 @@ function authenticatedRoutes(context: AppContext) {
     app.addHook('onRequest', authenticate(context.tokens, context.db));
     await app.register(accountRoutes(new AccountService(context.db, context.sessions)));
     await app.register(totpRoutes(context.totp));
+    await app.register(adminInvitesRoutes(context));
+    await app.register(usersRoutes(new UsersService(context.db)));
+    await app.register(preferencesRoutes(new PreferencesService(context.db)));
   };
 }
 

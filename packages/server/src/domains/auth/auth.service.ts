@@ -29,7 +29,7 @@ import {
 import type { Lockout } from './lockout.js';
 import type { OwnerSetup } from './owner-setup.js';
 import { codeMatches, newRecoveryCode } from './recovery-code.js';
-import { admitRegistration, checkRegistration, storeKeys } from './registration.js';
+import { admitRegistration, checkRegistration, precheckMode, storeKeys } from './registration.js';
 
 export interface AuthDeps {
   db: Kysely<Schema>;
@@ -51,6 +51,7 @@ export class AuthService {
 
   async register(body: RegisterBody, origin: RequestOrigin): Promise<AuthResponse> {
     const { db, config, sessions, ownerSetup } = this.deps;
+    await precheckMode(db, config.registrationMode, body.invite_code);
     const { displayName, keys } = checkRegistration(body);
     if (await usernameTaken(db, body.username)) throw new AppError('conflict', 'username already taken');
     if (await emailTaken(db, body.email)) throw new AppError('conflict', 'email already registered');
@@ -80,6 +81,7 @@ export class AuthService {
       await recordAudit(trx, 'register', actorOf(created.id, origin), { first_user: firstUser });
       return { user: created, session };
     });
+    if (user.is_owner) ownerSetup.removeFile();
     return {
       ...(await this.tokenPair(user, session)),
       user: presentUser(user),

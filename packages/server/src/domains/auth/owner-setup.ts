@@ -47,6 +47,10 @@ export class OwnerSetup {
 
   async consume(trx: Transaction<Schema>): Promise<void> {
     await trx.deleteFrom('instance_settings').where('key', '=', SETTING).execute();
+  }
+
+  /** Removes the code's file; call after the transaction that consumed the code has committed. */
+  removeFile(): void {
     rmSync(this.file, { force: true });
   }
 }

@@ -53,6 +53,21 @@ export function checkRegistration(body: RegisterBody): { displayName: string; ke
 }
 
 /**
+ * The registration mode's cheap refusals, before any validation, lookup or password hashing, so that a
+ * closed instance neither tells which names exist nor spends Argon2 time on strangers. The decision
+ * that counts is taken again inside the transaction by `admitRegistration`.
+ */
+export async function precheckMode(
+  db: Kysely<Schema>,
+  mode: Config['registrationMode'],
+  inviteCode: string | undefined,
+): Promise<void> {
+  if (mode === 'open' || (await countUsers(db)) === 0) return;
+  if (mode === 'closed') throw new AppError('validation_error', 'registration is currently disabled');
+  if (!inviteCode?.trim()) throw new AppError('validation_error', 'an invite code is required to register');
+}
+
+/**
  * Decides inside the registration transaction whether this registration may proceed and whether it
  * creates the owner. Invite codes are consumed atomically, only after every other check passed.
  */

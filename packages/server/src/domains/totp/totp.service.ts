@@ -82,7 +82,7 @@ export class TotpService {
   /** Accepts a code once: the step it matched is recorded and that step or an older one is refused later. */
   private async acceptTotp(user: UserRecord, code: string): Promise<boolean> {
     if (user.totp_secret === null || !/^\d{6}$/.test(code.trim())) return false;
-    const secret = new Secret({ buffer: new Uint8Array(openSecret(this.key, user.totp_secret)).buffer });
+    const secret = new Secret({ buffer: new Uint8Array(this.open(user.totp_secret)).buffer });
     const timestamp = this.clock.now();
     const delta = this.totp(user.username, secret).validate({ token: code.trim(), timestamp, window: 1 });
     if (delta === null) return false;
@@ -104,6 +104,16 @@ export class TotpService {
       .where('id', '=', userId)
       .execute();
     return codes;
+  }
+
+  private open(sealed: Buffer): Buffer {
+    try {
+      return openSecret(this.key, sealed);
+    } catch (error) {
+      throw new Error('a TOTP secret cannot be decrypted: was TOTP_ENCRYPTION_KEY changed?', {
+        cause: error,
+      });
+    }
   }
 
   private totp(username: string, secret: Secret): TOTP {

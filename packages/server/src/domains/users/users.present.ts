@@ -1,4 +1,4 @@
-import type { UserPublic } from '@chatalot/protocol';
+import type { BlockedUser, UserPublic } from '@chatalot/protocol';
 import type { Selectable } from 'kysely';
 import type { UsersTable } from '../../platform/db/schema.js';
 
@@ -21,4 +21,8 @@ export function presentUser(user: UserRecord): UserPublic {
     is_owner: user.is_owner,
     created_at: user.created_at.toISOString(),
   };
+}
+
+export function presentBlock(block: { blocked_id: string; created_at: Date }): BlockedUser {
+  return { blocked_id: block.blocked_id, created_at: block.created_at.toISOString() };
 }

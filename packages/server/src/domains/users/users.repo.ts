@@ -54,3 +54,84 @@ export async function updateUser(db: Db, id: string, changes: Updateable<UsersTa
 export async function deleteUser(db: Db, id: string): Promise<void> {
   await db.deleteFrom('users').where('id', '=', id).execute();
 }
+
+/**
+ * Ids of the accounts `viewerId` may look up without instance-wide rights: today only their own.
+ * Communities add everyone sharing one with the viewer here, so every visibility check follows.
+ */
+function visibleUserIds(db: Db, viewerId: string) {
+  return db.selectFrom('users as visible').select('visible.id').where('visible.id', '=', viewerId);
+}
+
+export function findVisibleUser(db: Db, viewerId: string, userId: string): Promise<UserRecord | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', userId)
+    .where('id', 'in', visibleUserIds(db, viewerId))
+    .executeTakeFirst();
+}
+
+/** `%`, `_` and `\` match literally. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+function usersMatching(db: Db, text: string, limit: number) {
+  const pattern = containsPattern(text);
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb.or([eb('username', 'ilike', pattern), eb('display_name', 'ilike', pattern)]))
+    .orderBy('username')
+    .limit(limit);
+}
+
+/** Every account whose username or display name contains `text`, ignoring case. */
+export function searchAllUsers(db: Db, text: string, limit: number): Promise<UserRecord[]> {
+  return usersMatching(db, text, limit).execute();
+}
+
+/** Like `searchAllUsers`, among the accounts `viewerId` may see, without the viewer. */
+export function searchVisibleUsers(
+  db: Db,
+  viewerId: string,
+  text: string,
+  limit: number,
+): Promise<UserRecord[]> {
+  return usersMatching(db, text, limit)
+    .where('id', 'in', visibleUserIds(db, viewerId))
+    .where('id', '!=', viewerId)
+    .execute();
+}
+
+export async function insertBlock(db: Db, blockerId: string, blockedId: string): Promise<void> {
+  await db
+    .insertInto('user_blocks')
+    .values({ blocker_id: blockerId, blocked_id: blockedId })
+    .onConflict((conflict) => conflict.columns(['blocker_id', 'blocked_id']).doNothing())
+    .execute();
+}
+
+/** False when there was no such block. */
+export async function deleteBlock(db: Db, blockerId: string, blockedId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('user_blocks')
+    .where('blocker_id', '=', blockerId)
+    .where('blocked_id', '=', blockedId)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export function listBlocks(
+  db: Db,
+  blockerId: string,
+): Promise<Array<{ blocked_id: string; created_at: Date }>> {
+  return db
+    .selectFrom('user_blocks')
+    .select(['blocked_id', 'created_at'])
+    .where('blocker_id', '=', blockerId)
+    .orderBy('created_at', 'desc')
+    .orderBy('blocked_id')
+    .execute();
+}
