@@ -8,6 +8,7 @@ import { type AppContext, createContext } from './context.js';
 import { accountRoutes } from './domains/account/account.routes.js';
 import { AccountService } from './domains/account/account.service.js';
 import { adminInvitesRoutes } from './domains/admin-invites/admin-invites.routes.js';
+import { promoteConfiguredAdmin } from './domains/auth/admin-bootstrap.js';
 import { authRoutes } from './domains/auth/auth.routes.js';
 import { healthRoutes } from './domains/health/health.routes.js';
 import { legalRoutes } from './domains/legal/legal.routes.js';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(legalRoutes(context.config));
   await app.register(authenticatedRoutes(context));
   app.addHook('onReady', () => announceOwnerSetup(context, deps.logger));
+  app.addHook('onReady', () => bootstrapAdmin(context, deps.logger));
   return app;
 }
 
@@ -88,6 +90,13 @@ function authenticatedRoutes(context: AppContext) {
     await app.register(usersRoutes(new UsersService(context.db)));
     await app.register(preferencesRoutes(new PreferencesService(context.db)));
   };
+}
+
+async function bootstrapAdmin({ config, db }: AppContext, logger: FastifyBaseLogger): Promise<void> {
+  if (config.adminUsername === null) return;
+  if (await promoteConfiguredAdmin(db, config.adminUsername)) {
+    logger.info({ username: config.adminUsername }, 'ADMIN_USERNAME made an instance admin');
+  }
 }
 
 async function announceOwnerSetup(context: AppContext, logger: FastifyBaseLogger): Promise<void> {

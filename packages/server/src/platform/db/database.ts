@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -36,7 +38,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return openPostgres(options.databaseUrl, options.poolSize, options.logger);
   const dir = path.join(options.dataDir, 'db');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (readdirSync(dir).length === 0) await initializeEmbedded(dir);
   return wrapPGlite(await PGlite.create(dir, pgliteOptions));
+}
+
+/**
+ * Creating the embedded database (initdb) leaves PGlite's WASM heap hundreds of MB larger than a reopened
+ * database needs, and that memory is not given back. So a short-lived child process creates it.
+ */
+async function initializeEmbedded(dir: string): Promise<void> {
+  const script =
+    'const { PGlite } = await import(process.argv[1]); await (await PGlite.create(process.argv[2])).close();';
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', script, import.meta.resolve('@electric-sql/pglite'), dir],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`creating the embedded database in ${dir} failed (exit ${code})`);
 }
 
 export function openPostgres(connectionString: string, poolSize: number, logger: Logger): Database {
