@@ -8,3 +8,4 @@ export * from './rest/health.js';
 export * from './rest/preferences.js';
 export * from './rest/profile.js';
 export * from './rest/users.js';
+export * from './ws/server.js';

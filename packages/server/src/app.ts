@@ -21,6 +21,7 @@ import { authenticate } from './platform/auth/authenticate.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Database } from './platform/db/database.js';
 import { registerErrorHandler } from './platform/errors.js';
+import { type EventHub, InProcessHub } from './platform/events/hub.js';
 import { registerJsonBodyParser } from './platform/json-body.js';
 import { registerNotFound } from './platform/not-found.js';
 import { MemoryRateLimitStore, type RateLimitStore, registerRateLimits } from './platform/rate-limit.js';
@@ -35,6 +36,7 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   clock?: Clock;
   rateLimitStore?: RateLimitStore;
+  hub?: EventHub;
 }
 
 /** Builds the HTTP application without listening, so tests can drive it with `inject`. */
@@ -67,7 +69,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
   });
 
-  const context = createContext(config, deps.database, deps.secrets, clock);
+  const hub =
+    deps.hub ?? new InProcessHub((error) => deps.logger.error({ err: error }, 'event listener failed'));
+  const context = createContext(config, deps.database, deps.secrets, clock, hub);
   await app.register(
     healthRoutes({ database: deps.database, startedAt: clock.now(), now: () => clock.now() }),
   );

@@ -9,6 +9,7 @@ import { TokenService } from './platform/auth/tokens.js';
 import type { Clock } from './platform/clock.js';
 import type { Database } from './platform/db/database.js';
 import type { Schema } from './platform/db/schema.js';
+import type { EventHub } from './platform/events/hub.js';
 import type { Secrets } from './platform/secrets.js';
 
 /** The services every domain's routes are built from; made once per app. */
@@ -17,6 +18,8 @@ export interface AppContext {
   database: Database;
   db: Kysely<Schema>;
   clock: Clock;
+  /** Domain events, published after commit (`platform/db/unit-of-work.ts`). */
+  hub: EventHub;
   tokens: TokenService;
   sessions: SessionService;
   totp: TotpService;
@@ -29,6 +32,7 @@ export function createContext(
   database: Database,
   secrets: Secrets,
   clock: Clock,
+  hub: EventHub,
 ): AppContext {
   const { db } = database;
   const tokens = new TokenService(
@@ -41,5 +45,5 @@ export function createContext(
   const ownerSetup = new OwnerSetup(db, config.dataDir);
   const lockout = new Lockout(db, clock);
   const auth = new AuthService({ db, config, clock, tokens, sessions, lockout, totp, ownerSetup });
-  return { config, database, db, clock, tokens, sessions, totp, ownerSetup, auth };
+  return { config, database, db, clock, hub, tokens, sessions, totp, ownerSetup, auth };
 }

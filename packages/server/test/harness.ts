@@ -11,6 +11,7 @@ import { type Config, loadConfig } from '../src/config.js';
 import type { Clock } from '../src/platform/clock.js';
 import { type Database, openPostgres, pgliteOptions, wrapPGlite } from '../src/platform/db/database.js';
 import { migrate } from '../src/platform/db/migrations.js';
+import { type DomainEvent, InProcessHub } from '../src/platform/events/hub.js';
 import { loadSecrets } from '../src/platform/secrets.js';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -87,6 +88,8 @@ export interface TestApp {
   app: FastifyInstance;
   database: Database;
   config: Readonly<Config>;
+  /** Every domain event the app published, in order. */
+  events: DomainEvent[];
 }
 
 /** Builds the app on a fresh database; everything is closed after the file's tests. */
@@ -102,9 +105,15 @@ export async function createTestApp(
   const testDatabase = options.database ? null : await createTestDatabase();
   const database = options.database ?? (testDatabase as TestDatabase).database;
   const config = testConfig(options.env);
+  const hub = new InProcessHub((error) => {
+    throw error;
+  });
+  const events: DomainEvent[] = [];
+  hub.subscribe((event) => events.push(event));
   const app = await buildApp({
     config,
     database,
+    hub,
     secrets: loadSecrets(config),
     logger: silentLogger,
     ...(options.clock && { clock: options.clock }),
@@ -115,7 +124,7 @@ export async function createTestApp(
     await app.close();
     await testDatabase?.drop();
   });
-  return { app, database, config };
+  return { app, database, config, events };
 }
 
 /** A clock that only moves when told to. */

@@ -56,11 +56,16 @@ export async function deleteUser(db: Db, id: string): Promise<void> {
 }
 
 /**
- * Ids of the accounts `viewerId` may look up without instance-wide rights: today only their own.
- * Communities add everyone sharing one with the viewer here, so every visibility check follows.
+ * Ids of the accounts `viewerId` may look up without instance-wide rights: their own and everyone who
+ * shares a community with them. Every visibility check goes through here.
  */
 function visibleUserIds(db: Db, viewerId: string) {
-  return db.selectFrom('users as visible').select('visible.id').where('visible.id', '=', viewerId);
+  return db
+    .selectFrom('community_members as mine')
+    .innerJoin('community_members as mate', 'mate.community_id', 'mine.community_id')
+    .select('mate.user_id as id')
+    .where('mine.user_id', '=', viewerId)
+    .union(db.selectFrom('users as me').select('me.id').where('me.id', '=', viewerId));
 }
 
 export function findVisibleUser(db: Db, viewerId: string, userId: string): Promise<UserRecord | undefined> {

@@ -125,6 +125,144 @@ export interface UserBlocksTable {
   created_at: Timestamp;
 }
 
+export type CommunityRole = 'owner' | 'admin' | 'moderator' | 'member';
+export type GroupRole = 'owner' | 'admin' | 'member';
+export type ChannelRole = 'owner' | 'admin' | 'moderator' | 'member';
+export type CommunityPolicy = 'everyone' | 'moderator' | 'admin';
+export type ChannelType = 'text' | 'voice' | 'dm' | 'gallery';
+
+export interface CommunitiesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  icon_url: string | null;
+  banner_url: string | null;
+  owner_id: string | null;
+  who_can_create_groups: ColumnType<CommunityPolicy, CommunityPolicy | undefined, CommunityPolicy>;
+  who_can_create_invites: ColumnType<CommunityPolicy, CommunityPolicy | undefined, CommunityPolicy>;
+  discoverable: Generated<boolean>;
+  community_theme: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  welcome_message: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CommunityMembersTable {
+  community_id: string;
+  user_id: string;
+  role: ColumnType<CommunityRole, CommunityRole | undefined, CommunityRole>;
+  nickname: string | null;
+  joined_at: Timestamp;
+}
+
+export interface InvitesTable {
+  id: string;
+  code: string;
+  created_by: string | null;
+  max_uses: number | null;
+  used_count: Generated<number>;
+  expires_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface CommunityInvitesTable extends InvitesTable {
+  community_id: string;
+}
+
+export interface GroupInvitesTable extends InvitesTable {
+  group_id: string;
+}
+
+export interface CommunityBansTable {
+  community_id: string;
+  user_id: string;
+  banned_by: string | null;
+  reason: string | null;
+  created_at: Timestamp;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  owner_id: string | null;
+  community_id: string;
+  visibility: ColumnType<'public' | 'private', 'public' | 'private' | undefined, 'public' | 'private'>;
+  discoverable: Generated<boolean>;
+  assigned_member_id: string | null;
+  allow_invites: Generated<boolean>;
+  icon_url: string | null;
+  banner_url: string | null;
+  accent_color: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  role: ColumnType<GroupRole, GroupRole | undefined, GroupRole>;
+  joined_at: Timestamp;
+}
+
+export interface ChannelsTable {
+  id: string;
+  name: string | null;
+  channel_type: ChannelType;
+  topic: string | null;
+  created_by: string | null;
+  group_id: string | null;
+  read_only: Generated<boolean>;
+  slow_mode_seconds: Generated<number>;
+  message_ttl_seconds: number | null;
+  discoverable: Generated<boolean>;
+  archived: Generated<boolean>;
+  voice_background: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ChannelMembersTable {
+  channel_id: string;
+  user_id: string;
+  role: ColumnType<ChannelRole, ChannelRole | undefined, ChannelRole>;
+  joined_at: Timestamp;
+}
+
+export interface DmPairsTable {
+  user_a: string;
+  user_b: string;
+  channel_id: string;
+  created_at: Timestamp;
+}
+
+export interface ChannelBansTable {
+  channel_id: string;
+  user_id: string;
+  banned_by: string | null;
+  reason: string | null;
+  banned_at: Timestamp;
+}
+
+export interface UserTimeoutsTable {
+  id: string;
+  user_id: string;
+  channel_id: string;
+  issued_by: string | null;
+  reason: string | null;
+  expires_at: RequiredTimestamp;
+  created_at: Timestamp;
+}
+
+export interface WarningsTable {
+  id: string;
+  user_id: string;
+  channel_id: string;
+  issued_by: string | null;
+  reason: string;
+  created_at: Timestamp;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instance_settings: InstanceSettingsTable;
@@ -138,4 +276,17 @@ export interface Schema {
   audit_log: AuditLogTable;
   registration_invites: RegistrationInvitesTable;
   user_blocks: UserBlocksTable;
+  communities: CommunitiesTable;
+  community_members: CommunityMembersTable;
+  community_invites: CommunityInvitesTable;
+  community_bans: CommunityBansTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  group_invites: GroupInvitesTable;
+  channels: ChannelsTable;
+  channel_members: ChannelMembersTable;
+  dm_pairs: DmPairsTable;
+  channel_bans: ChannelBansTable;
+  user_timeouts: UserTimeoutsTable;
+  warnings: WarningsTable;
 }
