@@ -10,6 +10,11 @@ import { AccountService } from './domains/account/account.service.js';
 import { adminInvitesRoutes } from './domains/admin-invites/admin-invites.routes.js';
 import { promoteConfiguredAdmin } from './domains/auth/admin-bootstrap.js';
 import { authRoutes } from './domains/auth/auth.routes.js';
+import { channelsRoutes } from './domains/channels/channels.routes.js';
+import { communitiesRoutes } from './domains/communities/communities.routes.js';
+import { dmsRoutes } from './domains/dms/dms.routes.js';
+import { groupInvitesRoutes } from './domains/groups/group-invites.routes.js';
+import { groupsRoutes } from './domains/groups/groups.routes.js';
 import { healthRoutes } from './domains/health/health.routes.js';
 import { legalRoutes } from './domains/legal/legal.routes.js';
 import { preferencesRoutes } from './domains/preferences/preferences.routes.js';
@@ -17,6 +22,7 @@ import { PreferencesService } from './domains/preferences/preferences.service.js
 import { totpRoutes } from './domains/totp/totp.routes.js';
 import { usersRoutes } from './domains/users/users.routes.js';
 import { UsersService } from './domains/users/users.service.js';
+import { scheduleJobs } from './jobs/scheduler.js';
 import { authenticate } from './platform/auth/authenticate.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Database } from './platform/db/database.js';
@@ -80,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authenticatedRoutes(context));
   app.addHook('onReady', () => announceOwnerSetup(context, deps.logger));
   app.addHook('onReady', () => bootstrapAdmin(context, deps.logger));
+  scheduleJobs(app, context, deps.logger);
   return app;
 }
 
@@ -91,8 +98,13 @@ function authenticatedRoutes(context: AppContext) {
     await app.register(accountRoutes(new AccountService(context.db, context.sessions)));
     await app.register(totpRoutes(context.totp));
     await app.register(adminInvitesRoutes(context));
-    await app.register(usersRoutes(new UsersService(context.db)));
+    await app.register(usersRoutes(new UsersService(context.db, context.hub)));
     await app.register(preferencesRoutes(new PreferencesService(context.db)));
+    await app.register(channelsRoutes(context));
+    await app.register(dmsRoutes(context));
+    await app.register(groupsRoutes(context));
+    await app.register(groupInvitesRoutes(context));
+    await app.register(communitiesRoutes(context));
   };
 }
 

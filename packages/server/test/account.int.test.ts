@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { uuidv7 } from '../src/platform/ids.js';
 import { bearer, call, goodPassword, registerUser, type TestUser } from './factories.js';
 import { createTestApp, createTestDatabase } from './harness.js';
 
@@ -190,6 +191,43 @@ describe('DELETE /api/account', () => {
     expect(deletion.user_id).toBeNull();
     expect(deletion.metadata).toMatchObject({ user_id: member.user.id });
     expect((await me(blocker.access_token)).statusCode).toBe(200);
+  });
+
+  it('is refused while the member owns a community or a group, and works once they are handed over', async () => {
+    const owner = await registerUser(app);
+    const heir = await registerUser(app);
+    const communityId = uuidv7();
+    const groupId = uuidv7();
+    await database.db
+      .insertInto('communities')
+      .values({ id: communityId, name: 'Mine', owner_id: owner.user.id })
+      .execute();
+    await database.db
+      .insertInto('groups')
+      .values({ id: groupId, name: 'Group', owner_id: owner.user.id, community_id: communityId })
+      .execute();
+    const remove = () =>
+      call(app, {
+        method: 'DELETE',
+        url: '/api/account',
+        headers: owner.headers,
+        payload: { password: goodPassword },
+      });
+    expect((await remove()).json().error.message).toMatch(
+      /^you must transfer or delete all communities you own/,
+    );
+    await database.db
+      .updateTable('communities')
+      .set({ owner_id: heir.user.id })
+      .where('id', '=', communityId)
+      .execute();
+    expect((await remove()).json().error.message).toMatch(/^you must transfer or delete all groups you own/);
+    await database.db
+      .updateTable('groups')
+      .set({ owner_id: heir.user.id })
+      .where('id', '=', groupId)
+      .execute();
+    expect((await remove()).statusCode).toBe(200);
   });
 
   it('frees the username for someone else', async () => {

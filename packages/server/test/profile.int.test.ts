@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { call, registerUser, type TestUser } from './factories.js';
 import { createTestApp } from './harness.js';
 
-const { app } = await createTestApp();
+const { app, events } = await createTestApp();
 await registerUser(app);
 
 const update = (user: TestUser, payload: unknown) =>
@@ -193,5 +193,32 @@ describe('PUT /api/account/profile', () => {
   it('requires a token', async () => {
     const response = await call(app, { method: 'PUT', url: '/api/account/profile', payload: { bio: 'x' } });
     expect(response.statusCode).toBe(401);
+  });
+});
+
+describe('user_profile_updated', () => {
+  it('goes to everyone connected after the change is saved, and not at all for a refused change', async () => {
+    const member = await registerUser(app);
+    const before = events.length;
+    expect((await update(member, { display_name: '' })).statusCode).toBe(400);
+    expect(events.length).toBe(before);
+    await update(member, { display_name: 'Renamed', custom_status: 'brb' });
+    expect(events.slice(before)).toEqual([
+      {
+        kind: 'frame',
+        audience: { kind: 'all' },
+        frame: {
+          type: 'user_profile_updated',
+          user_id: member.user.id,
+          display_name: 'Renamed',
+          avatar_url: null,
+          banner_url: null,
+          voice_background_url: null,
+          custom_status: 'brb',
+          bio: null,
+          pronouns: null,
+        },
+      },
+    ]);
   });
 });

@@ -42,6 +42,7 @@ export class AccountService {
     if (!(await verifyPassword(auth.user.password_hash, password))) {
       throw new AppError('validation_error', 'password is incorrect');
     }
+    await this.assertOwnsNothing(auth.user.id);
     await this.db.transaction().execute(async (trx) => {
       await recordAudit(trx, 'account_deleted', actorOf(auth.user.id, origin), {
         user_id: auth.user.id,
@@ -49,6 +50,33 @@ export class AccountService {
       });
       await deleteUser(trx, auth.user.id);
     });
+  }
+
+  /** Communities and groups must not be left without an owner: hand them over or delete them first. */
+  private async assertOwnsNothing(userId: string): Promise<void> {
+    const community = await this.db
+      .selectFrom('communities')
+      .select('id')
+      .where('owner_id', '=', userId)
+      .executeTakeFirst();
+    if (community) {
+      throw new AppError(
+        'validation_error',
+        'you must transfer or delete all communities you own before deleting your account',
+      );
+    }
+    const group = await this.db
+      .selectFrom('groups')
+      .select('id')
+      .where('owner_id', '=', userId)
+      .where('assigned_member_id', 'is', null)
+      .executeTakeFirst();
+    if (group) {
+      throw new AppError(
+        'validation_error',
+        'you must transfer or delete all groups you own before deleting your account',
+      );
+    }
   }
 
   async logoutAll(auth: AuthContext, origin: RequestOrigin): Promise<{ revoked_count: number }> {

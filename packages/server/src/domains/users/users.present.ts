@@ -1,4 +1,4 @@
-import type { BlockedUser, UserPublic } from '@chatalot/protocol';
+import type { BlockedUser, UserProfileUpdatedFrame, UserPublic } from '@chatalot/protocol';
 import type { Selectable } from 'kysely';
 import type { UsersTable } from '../../platform/db/schema.js';
 
@@ -25,4 +25,18 @@ export function presentUser(user: UserRecord): UserPublic {
 
 export function presentBlock(block: { blocked_id: string; created_at: Date }): BlockedUser {
   return { blocked_id: block.blocked_id, created_at: block.created_at.toISOString() };
+}
+
+export function presentProfileUpdate(user: UserRecord): UserProfileUpdatedFrame {
+  return {
+    type: 'user_profile_updated',
+    user_id: user.id,
+    display_name: user.display_name,
+    avatar_url: user.avatar_url,
+    banner_url: user.banner_url,
+    voice_background_url: user.voice_background_url,
+    custom_status: user.custom_status,
+    bio: user.bio,
+    pronouns: user.pronouns,
+  };
 }

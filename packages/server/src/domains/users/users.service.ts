@@ -7,10 +7,12 @@ import {
 } from '@chatalot/protocol';
 import type { Kysely, Updateable } from 'kysely';
 import type { Schema, UsersTable } from '../../platform/db/schema.js';
+import { inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
+import { type EventHub, frameEvent } from '../../platform/events/hub.js';
 import { normalizeDisplayName } from '../auth/account-rules.js';
 import { seesAllUsers } from './users.policy.js';
-import { presentBlock, type UserRecord } from './users.present.js';
+import { presentBlock, presentProfileUpdate, type UserRecord } from './users.present.js';
 import {
   deleteBlock,
   findUserById,
@@ -26,7 +28,10 @@ const SEARCH_LIMIT = 20;
 
 /** Looking people up, blocking them, and the caller's own profile (rest-api.md §5). */
 export class UsersService {
-  constructor(private readonly db: Kysely<Schema>) {}
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly hub: EventHub,
+  ) {}
 
   search(viewer: UserRecord, query: string): Promise<UserRecord[]> {
     const bytes = utf8Length(query);
@@ -65,9 +70,13 @@ export class UsersService {
     return (await listBlocks(this.db, blocker.id)).map(presentBlock);
   }
 
-  /** The one way a profile changes; `user_profile_updated` goes out from here once the hub exists. */
+  /** The one way a profile changes; everyone connected hears of it (`user_profile_updated`). */
   updateProfile(user: UserRecord, body: UpdateProfileBody): Promise<UserRecord> {
-    return updateUser(this.db, user.id, profileChanges(body));
+    return inTransaction(this.db, this.hub, async (trx, emit) => {
+      const updated = await updateUser(trx, user.id, profileChanges(body));
+      emit(frameEvent({ kind: 'all' }, presentProfileUpdate(updated)));
+      return updated;
+    });
   }
 }
 
