@@ -9,6 +9,7 @@ export * from './rest/communities.js';
 export * from './rest/dms.js';
 export * from './rest/groups.js';
 export * from './rest/health.js';
+export * from './rest/invites.js';
 export * from './rest/preferences.js';
 export * from './rest/profile.js';
 export * from './rest/users.js';

@@ -1,4 +1,4 @@
-import { community, communityGroupEntry, communityMember } from '@chatalot/protocol';
+import { community, group as communityGroupEntry, communityMember } from '@chatalot/protocol';
 import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { CommunityRole } from '../src/platform/db/schema.js';

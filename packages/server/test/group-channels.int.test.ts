@@ -1,4 +1,4 @@
-import { type GroupChannel, groupChannel } from '@chatalot/protocol';
+import { type Channel as GroupChannel, channel as groupChannel } from '@chatalot/protocol';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../src/platform/ids.js';

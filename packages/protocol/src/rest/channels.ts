@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { optional, text, uuid } from './common.js';
-import { isImageUrl, utf8Length } from './profile.js';
+import { canonicalUuid, intBetween, optional, pageQuery, text, trimmedText } from './common.js';
+import { isImageUrl } from './profile.js';
+import { memberInfo } from './users.js';
 
 /** Channel limits (server-behaviour.md §5.3); text lengths are UTF-8 bytes, as the reference counts them. */
 export const channelLimits = {
@@ -14,27 +15,13 @@ export const channelLimits = {
   membersMax: 500,
 } as const;
 
-/** A UUID in its canonical lower-case form, so that ids compare equal as strings. */
-export const canonicalUuid = uuid.transform((value) => value.toLowerCase());
-
-const trimmed = (maxBytes: number, minBytes: number, message: string) =>
-  text()
-    .transform((value) => value.trim())
-    .refine((value) => {
-      const bytes = utf8Length(value);
-      return bytes >= minBytes && bytes <= maxBytes;
-    }, message);
-
-const channelName = trimmed(channelLimits.name, 1, `channel name must be 1-${channelLimits.name} characters`);
+const channelName = trimmedText(
+  1,
+  channelLimits.name,
+  `channel name must be 1-${channelLimits.name} characters`,
+);
 /** Trimmed; blank means "no topic". */
-const topic = trimmed(channelLimits.topic, 0, `topic must be at most ${channelLimits.topic} characters`);
-
-const boundedInt = (max: number) =>
-  z
-    .number()
-    .int('must be an integer')
-    .min(0, `must be between 0 and ${max}`)
-    .max(max, `must be between 0 and ${max}`);
+const topic = trimmedText(0, channelLimits.topic, `topic must be at most ${channelLimits.topic} characters`);
 
 export const creatableChannelType = z.enum(['text', 'voice', 'gallery'], { error: 'invalid channel type' });
 
@@ -53,8 +40,8 @@ export const updateChannelRequest = z.object({
   name: optional(channelName),
   topic: optional(topic),
   read_only: optional(z.boolean()),
-  slow_mode_seconds: optional(boundedInt(channelLimits.slowModeSeconds)),
-  message_ttl_seconds: optional(boundedInt(channelLimits.messageTtlSeconds)),
+  slow_mode_seconds: optional(intBetween(0, channelLimits.slowModeSeconds)),
+  message_ttl_seconds: optional(intBetween(0, channelLimits.messageTtlSeconds)),
   discoverable: optional(z.boolean()),
   archived: optional(z.boolean()),
   voice_background: optional(
@@ -75,7 +62,7 @@ export type UpdateChannelRoleRequest = z.input<typeof updateChannelRoleRequest>;
 
 export const banChannelMemberRequest = z.object({
   reason: optional(
-    trimmed(channelLimits.banReason, 0, `reason must be at most ${channelLimits.banReason} characters`),
+    trimmedText(0, channelLimits.banReason, `reason must be at most ${channelLimits.banReason} characters`),
   ),
 });
 export type BanChannelMemberRequest = z.input<typeof banChannelMemberRequest>;
@@ -83,25 +70,15 @@ export type BanChannelMemberRequest = z.input<typeof banChannelMemberRequest>;
 export const transferChannelOwnershipRequest = z.object({ new_owner_id: canonicalUuid });
 export type TransferChannelOwnershipRequest = z.input<typeof transferChannelOwnershipRequest>;
 
-const queryInt = z
-  .string()
-  .regex(/^-?\d{1,15}$/, 'must be an integer')
-  .transform(Number);
-
-/** Out-of-range values are clamped, not refused (rest-api.md §1.7). */
-export const channelMembersQuery = z.object({
-  limit: queryInt
-    .transform((value) => Math.min(Math.max(value, 1), channelLimits.membersMax))
-    .default(channelLimits.membersDefault),
-  offset: queryInt.transform((value) => Math.max(value, 0)).default(0),
-});
+export const channelMembersQuery = pageQuery(channelLimits.membersDefault, channelLimits.membersMax);
 
 export const channelType = z.enum(['text', 'voice', 'gallery', 'dm']);
 export const channelRole = z.enum(['owner', 'admin', 'moderator', 'member']);
 
 /**
- * Channel (rest-api.md §1.11). `message_ttl_seconds` is an addition: the reference stores it but never
- * returns it, so a client could not show the setting it had made.
+ * Channel (rest-api.md §1.11). `message_ttl_seconds` is an addition of the `/api/channels` routes: the
+ * reference stores it but never returns it, so a client could not show the setting it had made. The group
+ * routes leave it out, as the reference does.
  */
 export const channel = z.object({
   id: z.string(),
@@ -113,20 +90,12 @@ export const channel = z.object({
   group_id: z.string().nullable(),
   read_only: z.boolean(),
   slow_mode_seconds: z.number().int(),
-  message_ttl_seconds: z.number().int().nullable(),
+  message_ttl_seconds: z.number().int().nullable().optional(),
   discoverable: z.boolean(),
   archived: z.boolean(),
   voice_background: z.string().optional(),
 });
 export type Channel = z.infer<typeof channel>;
 
-/** MemberInfo (rest-api.md §1.11) of a channel. */
-export const channelMember = z.object({
-  user_id: z.string(),
-  username: z.string(),
-  display_name: z.string(),
-  avatar_url: z.string().nullable(),
-  role: channelRole,
-  joined_at: z.string(),
-});
+export const channelMember = memberInfo(channelRole);
 export type ChannelMember = z.infer<typeof channelMember>;

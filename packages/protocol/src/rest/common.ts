@@ -3,9 +3,19 @@ import { z } from 'zod';
 /** Byte arrays travel as JSON arrays of integers 0–255 (rest-api.md §1.4). */
 export const byteArray = z.array(z.number().int().min(0).max(255));
 
+/** Largest value of a PostgreSQL `integer` column. */
+export const MAX_INT32 = 2_147_483_647;
+
 export const uuid = z
   .string()
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
+
+/** A UUID in its canonical lower-case form, so that ids compare equal as strings. */
+export const canonicalUuid = uuid.transform((value) => value.toLowerCase());
+
+export function utf8Length(value: string): number {
+  return new TextEncoder().encode(value).length;
+}
 
 /**
  * A string field: capped generously so that nobody can make the server chew on megabytes, and free of
@@ -20,3 +30,29 @@ export const text = (max = 4096) =>
 /** Absent and null mean the same thing in requests (rest-api.md §1.4). */
 export const optional = <T extends z.ZodType>(schema: T) =>
   schema.nullish().transform((value) => value ?? undefined);
+
+/**
+ * Trimmed text of `min`–`max` UTF-8 bytes, refused with `message`; `maxChars` caps the input before it
+ * is trimmed.
+ */
+export const trimmedText = (min: number, max: number, message: string, maxChars?: number) =>
+  text(maxChars)
+    .transform((value) => value.trim())
+    .refine((value) => {
+      const bytes = utf8Length(value);
+      return bytes >= min && bytes <= max;
+    }, message);
+
+/** A whole number of `min`–`max`, refused outside with `message`. */
+export const intBetween = (min: number, max: number, message = `must be between ${min} and ${max}`) =>
+  z.number().int('must be an integer').min(min, message).max(max, message);
+
+const queryInteger = optional(z.coerce.number().int('must be an integer'));
+const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
+
+/** `?limit=&offset=`: absent takes the default, out-of-range values are clamped, not refused (rest-api.md §1.7). */
+export const pageQuery = (defaultLimit: number, maxLimit: number) =>
+  z.object({
+    limit: queryInteger.transform((value) => clamp(value ?? defaultLimit, 1, maxLimit)),
+    offset: queryInteger.transform((value) => clamp(value ?? 0, 0, MAX_INT32)),
+  });

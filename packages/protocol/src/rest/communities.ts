@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { optional, text, uuid } from './common.js';
-import { isImageUrl, profileLimits, utf8Length } from './profile.js';
+import { canonicalUuid, intBetween, optional, text, trimmedText, utf8Length } from './common.js';
+import { invite, inviteLimits } from './invites.js';
+import { isImageUrl, profileLimits } from './profile.js';
+import { memberInfo } from './users.js';
 
 /** Byte limits of community fields (server-behaviour.md §5.4); every length on the wire is UTF-8 bytes. */
 export const communityLimits = {
@@ -11,27 +13,15 @@ export const communityLimits = {
   banReason: 500,
   timeoutReason: 500,
   warningReason: 1000,
-  inviteCode: 100,
   minTimeoutSeconds: 60,
   maxTimeoutSeconds: 30 * 24 * 3600,
-  maxInviteHours: 8760,
 } as const;
 
-const MAX_INT32 = 2_147_483_647;
 export const communityPolicies = ['everyone', 'moderator', 'admin'] as const;
 export const communityRoles = ['owner', 'admin', 'moderator', 'member'] as const;
 
-/** Ids compare as strings on the server, so they are lower-cased on the way in. */
-export const caseFoldedUuid = uuid.transform((value) => value.toLowerCase());
-
 /** Trimmed text of `min`–`max` UTF-8 bytes. */
-const trimmed = (min: number, max: number) =>
-  text()
-    .transform((value) => value.trim())
-    .refine((value) => {
-      const bytes = utf8Length(value);
-      return bytes >= min && bytes <= max;
-    }, `must be ${min}-${max} bytes`);
+const trimmed = (min: number, max: number) => trimmedText(min, max, `must be ${min}-${max} bytes`);
 
 /** At most `max` UTF-8 bytes, not trimmed. */
 const bounded = (max: number) =>
@@ -43,19 +33,7 @@ const clearableImageUrl = text().refine(
   'must be empty or an http(s) or /api/ URL',
 );
 
-const integer = (min: number, max: number) =>
-  z.number().int('must be an integer').min(min, `must be ${min}-${max}`).max(max, `must be ${min}-${max}`);
-
-/** `?limit=&offset=`: absent takes the default, out-of-range values are clamped (rest-api.md §1.7). */
-export const communityPageQuery = (defaultLimit: number, maxLimit: number) =>
-  z.object({
-    limit: optional(z.coerce.number().int('must be an integer')).transform((value) =>
-      Math.min(Math.max(value ?? defaultLimit, 1), maxLimit),
-    ),
-    offset: optional(z.coerce.number().int('must be an integer')).transform((value) =>
-      Math.min(Math.max(value ?? 0, 0), MAX_INT32),
-    ),
-  });
+const integer = (min: number, max: number) => intBetween(min, max, `must be ${min}-${max}`);
 
 export const createCommunityRequest = z.object({
   name: trimmed(1, communityLimits.name),
@@ -82,27 +60,28 @@ export const updateCommunityRequest = z.object({
 export type UpdateCommunityRequest = z.input<typeof updateCommunityRequest>;
 export type UpdateCommunityBody = z.output<typeof updateCommunityRequest>;
 
-export const transferOwnershipRequest = z.object({ new_owner_id: caseFoldedUuid });
+export const transferOwnershipRequest = z.object({ new_owner_id: canonicalUuid });
 export const setMemberRoleRequest = z.object({ role: z.enum(['member', 'moderator', 'admin']) });
 /** Trimmed; "" or null clears the nickname. */
 export const setNicknameRequest = z.object({ nickname: optional(trimmed(0, communityLimits.nickname)) });
 export const banRequest = z.object({ reason: optional(trimmed(0, communityLimits.banReason)) });
 
+/** The community route words its range errors as `must be 1-8760`, unlike `createInviteRequest`. */
 export const createCommunityInviteRequest = z.object({
-  max_uses: optional(integer(1, MAX_INT32)),
-  expires_in_hours: optional(integer(1, communityLimits.maxInviteHours)),
+  max_uses: optional(integer(1, inviteLimits.maxUses)),
+  expires_in_hours: optional(integer(1, inviteLimits.maxHours)),
 });
 export type CreateCommunityInviteBody = z.output<typeof createCommunityInviteRequest>;
 
 export const timeoutRequest = z.object({
-  user_id: caseFoldedUuid,
+  user_id: canonicalUuid,
   duration_seconds: integer(communityLimits.minTimeoutSeconds, communityLimits.maxTimeoutSeconds),
   reason: optional(trimmed(0, communityLimits.timeoutReason)),
 });
 export type TimeoutBody = z.output<typeof timeoutRequest>;
 
 export const warnRequest = z.object({
-  user_id: caseFoldedUuid,
+  user_id: canonicalUuid,
   reason: trimmed(1, communityLimits.warningReason),
 });
 export type WarnBody = z.output<typeof warnRequest>;
@@ -125,15 +104,7 @@ export const community = z.object({
 });
 export type Community = z.infer<typeof community>;
 
-export const communityMember = z.object({
-  user_id: z.string(),
-  username: z.string(),
-  display_name: z.string(),
-  avatar_url: z.string().nullable(),
-  role: z.enum(communityRoles),
-  joined_at: z.string(),
-  nickname: z.string().nullable(),
-});
+export const communityMember = memberInfo(z.enum(communityRoles)).extend({ nickname: z.string().nullable() });
 export type CommunityMember = z.infer<typeof communityMember>;
 
 export const communityBan = z.object({
@@ -145,15 +116,7 @@ export const communityBan = z.object({
 });
 export type CommunityBan = z.infer<typeof communityBan>;
 
-export const communityInvite = z.object({
-  id: z.string(),
-  code: z.string(),
-  community_id: z.string(),
-  max_uses: z.number().int().nullable(),
-  used_count: z.number().int(),
-  expires_at: z.string().nullable(),
-  created_at: z.string(),
-});
+export const communityInvite = invite.extend({ community_id: z.string() });
 export type CommunityInvite = z.infer<typeof communityInvite>;
 
 /** `GET /api/community-invites/{code}`: name and description are redacted for undiscoverable communities. */
@@ -170,25 +133,6 @@ export const acceptCommunityInviteResponse = z.object({
   community_name: z.string(),
 });
 export type AcceptCommunityInviteResponse = z.infer<typeof acceptCommunityInviteResponse>;
-
-/** The Group object (rest-api.md §1.11) as `GET /api/communities/{cid}/groups` lists it. */
-export const communityGroupEntry = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string().nullable(),
-  owner_id: z.string().nullable(),
-  community_id: z.string(),
-  created_at: z.string(),
-  member_count: z.number().int(),
-  visibility: z.enum(['public', 'private']),
-  discoverable: z.boolean(),
-  assigned_member_id: z.string().nullable(),
-  allow_invites: z.boolean(),
-  icon_url: z.string().nullable(),
-  banner_url: z.string().nullable(),
-  accent_color: z.string().nullable(),
-});
-export type CommunityGroupEntry = z.infer<typeof communityGroupEntry>;
 
 /** Timeout (rest-api.md §1.11). */
 export const userTimeout = z.object({

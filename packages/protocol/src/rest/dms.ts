@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { canonicalUuid, channel } from './channels.js';
+import { channel } from './channels.js';
+import { canonicalUuid } from './common.js';
 import { userPublic } from './users.js';
 
 export const createDmRequest = z.object({ target_user_id: canonicalUuid });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isImageUrl, profileLimits, utf8Length } from './profile.js';
+import { utf8Length } from './common.js';
+import { isImageUrl, profileLimits } from './profile.js';
 
 /** Largest preferences object a client may send, serialized (rest-api.md §6). */
 export const preferencesMaxBytes = 16_384;

@@ -18,10 +18,6 @@ export const imageUrlPrefixes = ['http://', 'https://', '/api/'] as const;
  */
 const urlBreakout = /[\p{Cc}\p{Cs}\s"'()<>\\]/u;
 
-export function utf8Length(value: string): number {
-  return new TextEncoder().encode(value).length;
-}
-
 /** An image address a client may render: http(s) or one of our own `/api/` paths, safe inside CSS. */
 export function isImageUrl(url: string): boolean {
   return imageUrlPrefixes.some((prefix) => url.startsWith(prefix)) && !urlBreakout.test(url);

@@ -16,6 +16,9 @@ export class AppError extends Error {
   }
 }
 
+/** A 400 `validation_error` saying `message`. */
+export const invalid = (message: string) => new AppError('validation_error', message);
+
 /** Fastify's own rejections (body parsing, limits) mapped onto catalogue codes by status. */
 const frameworkCodes: Readonly<Record<number, ErrorCode>> = {
   400: 'validation_error',

@@ -1,10 +1,25 @@
 import { randomBytes, randomInt } from 'node:crypto';
 
-/** A time-ordered UUID (RFC 9562 version 7): 48-bit millisecond timestamp, then random bits. */
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * A time-ordered UUID (RFC 9562 version 7): a 48-bit millisecond timestamp, then a 12-bit sequence that
+ * keeps ids created by this process in the same millisecond in creation order (RFC 9562 §6.2, method 1),
+ * then random bits. Keyset pagination relies on that order.
+ */
 export function uuidv7(now = Date.now()): string {
+  if (now > lastMs) {
+    lastMs = now;
+    sequence = randomInt(0x800);
+  } else if (++sequence > 0xfff) {
+    lastMs += 1;
+    sequence = randomInt(0x800);
+  }
   const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+  bytes.writeUIntBE(lastMs, 0, 6);
+  bytes[6] = 0x70 | (sequence >> 8);
+  bytes[7] = sequence & 0xff;
   bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

@@ -1,14 +1,7 @@
 import type { RegistrationInvite } from '@chatalot/protocol';
-import type { InviteRecord } from './admin-invites.repo.js';
+import type { InviteRecord } from '../invites/invite-codes.js';
+import { presentInviteWith } from '../invites/invites.present.js';
 
-export function presentInvite(invite: InviteRecord): RegistrationInvite {
-  return {
-    id: invite.id,
-    code: invite.code,
-    created_by: invite.created_by,
-    max_uses: invite.max_uses,
-    used_count: invite.used_count,
-    expires_at: invite.expires_at?.toISOString() ?? null,
-    created_at: invite.created_at.toISOString(),
-  };
+export function presentInvite(invite: InviteRecord<'registration_invites'>): RegistrationInvite {
+  return presentInviteWith(invite, { created_by: invite.created_by });
 }

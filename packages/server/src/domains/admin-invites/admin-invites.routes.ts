@@ -1,4 +1,4 @@
-import { createRegistrationInviteRequest, uuid } from '@chatalot/protocol';
+import { createInviteRequest, uuid } from '@chatalot/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -20,7 +20,7 @@ export function adminInvitesRoutes({ db, clock }: AppContext) {
 
     app.post('/api/admin/invites', async (request) => {
       const admin = requireAdmin(request);
-      const body = parseInput(createRegistrationInviteRequest, request.body);
+      const body = parseInput(createInviteRequest, request.body);
       return invites.create(admin, body, originOf(request));
     });
 

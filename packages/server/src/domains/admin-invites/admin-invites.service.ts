@@ -1,18 +1,16 @@
-import type { CreateRegistrationInviteBody, RegistrationInvite } from '@chatalot/protocol';
+import type { CreateInviteBody, RegistrationInvite } from '@chatalot/protocol';
 import type { Kysely } from 'kysely';
 import type { AuthContext } from '../../platform/auth/authenticate.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Schema } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
-import { alphanumeric, randomCode, uuidv7 } from '../../platform/ids.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { actorOf, type RequestOrigin } from '../auth/auth.service.js';
+import { deleteInvite, insertInvite, listInvites, newInvite } from '../invites/invite-codes.js';
 import { presentInvite } from './admin-invites.present.js';
-import { deleteInvite, insertInvite, listInvites } from './admin-invites.repo.js';
 
+const TABLE = 'registration_invites';
 const MAX_LISTED = 500;
-const CODE_LENGTH = 12;
-const HOUR_MS = 3_600_000;
 
 /** Server-wide registration invites (rest-api.md §26.2); callers must already be instance admins. */
 export class AdminInvitesService {
@@ -22,28 +20,21 @@ export class AdminInvitesService {
   ) {}
 
   async list(): Promise<RegistrationInvite[]> {
-    return (await listInvites(this.db, MAX_LISTED)).map(presentInvite);
+    return (await listInvites(this.db, TABLE, null, MAX_LISTED)).map(presentInvite);
   }
 
   async create(
     admin: AuthContext,
-    body: CreateRegistrationInviteBody,
+    body: CreateInviteBody,
     origin: RequestOrigin,
   ): Promise<RegistrationInvite> {
-    const hours = body.expires_in_hours;
-    const expiresAt = hours === undefined ? null : new Date(this.clock.now() + hours * HOUR_MS);
+    const fields = newInvite(this.clock, admin.user.id, body);
     const invite = await this.db.transaction().execute(async (trx) => {
-      const created = await insertInvite(trx, {
-        id: uuidv7(),
-        code: randomCode(CODE_LENGTH, alphanumeric),
-        created_by: admin.user.id,
-        max_uses: body.max_uses ?? null,
-        expires_at: expiresAt,
-      });
+      const created = await insertInvite(trx, TABLE, fields);
       await recordAudit(trx, 'registration_invite_created', actorOf(admin.user.id, origin), {
         invite_id: created.id,
         max_uses: created.max_uses,
-        expires_in_hours: hours ?? null,
+        expires_in_hours: body.expires_in_hours ?? null,
       });
       return created;
     });
@@ -52,8 +43,7 @@ export class AdminInvitesService {
 
   async delete(admin: AuthContext, id: string, origin: RequestOrigin): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const deleted = await deleteInvite(trx, id);
-      if (!deleted) throw new AppError('not_found', 'invite not found');
+      if (!(await deleteInvite(trx, TABLE, null, id))) throw new AppError('not_found', 'invite not found');
       await recordAudit(trx, 'registration_invite_deleted', actorOf(admin.user.id, origin), {
         invite_id: id,
       });

@@ -7,6 +7,7 @@ import { sha256 } from '../../platform/auth/tokens.js';
 import type { Schema } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
+import { consumeInvite } from '../invites/invite-codes.js';
 import { countUsers } from '../users/users.repo.js';
 import { checkEmail, checkUsername, normalizeDisplayName } from './account-rules.js';
 import type { OwnerSetup } from './owner-setup.js';
@@ -92,20 +93,13 @@ export async function admitRegistration(
     );
   }
   if (mode === 'closed') throw new AppError('validation_error', 'registration is currently disabled');
-  if (mode === 'invite_only') await consumeInvite(trx, inviteCode, now);
+  if (mode === 'invite_only') await spendInvite(trx, inviteCode, now);
   return { firstUser };
 }
 
-async function consumeInvite(trx: Transaction<Schema>, code: string | undefined, now: Date): Promise<void> {
+async function spendInvite(trx: Transaction<Schema>, code: string | undefined, now: Date): Promise<void> {
   if (!code?.trim()) throw new AppError('validation_error', 'an invite code is required to register');
-  const consumed = await trx
-    .updateTable('registration_invites')
-    .set((eb) => ({ used_count: eb('used_count', '+', 1) }))
-    .where('code', '=', code.trim())
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .where((eb) => eb.or([eb('max_uses', 'is', null), eb('used_count', '<', eb.ref('max_uses'))]))
-    .executeTakeFirst();
-  if (consumed.numUpdatedRows === 0n) {
+  if (!(await consumeInvite(trx, 'registration_invites', { code: code.trim() }, now))) {
     throw new AppError('validation_error', 'invalid, expired, or fully used invite code');
   }
 }

@@ -1,6 +1,6 @@
-import type { ChannelRole, CommunityRole, GroupRole } from '../../platform/db/schema.js';
+import type { ChannelRole, GroupRole } from '../../platform/db/schema.js';
 import { type EffectiveRole, type InstanceFlags, outranks, roleLevel } from '../permissions/roles.js';
-import type { ChannelRecord, GroupRecord } from './channels.repo.js';
+import type { ChannelRecord } from './channels.repo.js';
 
 /**
  * Channel permission predicates (permissions.md §6, §8.4), with the reference's holes closed (§13):
@@ -87,21 +87,4 @@ export function canCreateInGroup(effectiveGroupRole: GroupRole | null): boolean 
 
 function isGroupManager(role: GroupRole | null): boolean {
   return role === 'owner' || role === 'admin';
-}
-
-/**
- * Effective group role (rest-api.md §1.3): the instance owner is at least `admin` everywhere; community
- * moderators and up are `admin` in personal groups; otherwise the stored role.
- */
-export function effectiveGroupRole(
-  user: InstanceFlags,
-  group: GroupRecord,
-  stored: GroupRole | null,
-  communityRole: CommunityRole | null,
-): GroupRole | null {
-  if (stored === 'owner') return stored;
-  if (user.is_owner) return 'admin';
-  if (stored !== null) return stored;
-  const personal = group.assigned_member_id !== null;
-  return personal && communityRole !== null && communityRole !== 'member' ? 'admin' : null;
 }

@@ -1,14 +1,14 @@
 import type {
   Channel,
-  ChannelMember,
   ChannelUpdatedFrame,
   MemberBannedFrame,
   MemberKickedFrame,
   MemberRoleUpdatedFrame,
 } from '@chatalot/protocol';
 import type { ChannelRole } from '../../platform/db/schema.js';
-import type { ChannelRecord, MemberListRow } from './channels.repo.js';
+import type { ChannelRecord } from './channels.repo.js';
 
+/** Channel (rest-api.md §1.11); `voice_background` only when set. */
 export function presentChannel(channel: ChannelRecord): Channel {
   return {
     id: channel.id,
@@ -24,17 +24,6 @@ export function presentChannel(channel: ChannelRecord): Channel {
     discoverable: channel.discoverable,
     archived: channel.archived,
     ...(channel.voice_background && { voice_background: channel.voice_background }),
-  };
-}
-
-export function presentMember(member: MemberListRow): ChannelMember {
-  return {
-    user_id: member.user_id,
-    username: member.username,
-    display_name: member.display_name,
-    avatar_url: member.avatar_url,
-    role: member.role,
-    joined_at: member.joined_at.toISOString(),
   };
 }
 

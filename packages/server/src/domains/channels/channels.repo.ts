@@ -7,6 +7,7 @@ import {
   type Updateable,
 } from 'kysely';
 import type { ChannelRole, ChannelsTable, GroupsTable, Schema } from '../../platform/db/schema.js';
+import type { MemberInfoRecord } from '../users/users.present.js';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -20,14 +21,7 @@ export interface MemberRecord {
   is_owner: boolean;
 }
 
-export interface MemberListRow {
-  user_id: string;
-  username: string;
-  display_name: string;
-  avatar_url: string | null;
-  role: ChannelRole;
-  joined_at: Date;
-}
+export type MemberListRow = MemberInfoRecord<ChannelRole>;
 
 /** With `lock`, the row stays locked until the transaction ends, which serialises role changes. */
 export function findChannel(db: Db, id: string, lock = false): Promise<ChannelRecord | undefined> {

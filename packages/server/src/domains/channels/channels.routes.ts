@@ -12,8 +12,9 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { caller } from '../../platform/auth/authenticate.js';
 import { parseInput } from '../../platform/validation.js';
+import { presentMemberInfo } from '../users/users.present.js';
 import { ChannelModerationService } from './channel-moderation.service.js';
-import { presentChannel, presentMember } from './channels.present.js';
+import { presentChannel } from './channels.present.js';
 import { ChannelsService } from './channels.service.js';
 
 const channelParams = z.object({ id: canonicalUuid });
@@ -59,7 +60,7 @@ export function channelsRoutes({ db, hub }: AppContext) {
     app.get('/api/channels/:id/members', async (request) => {
       const { id } = parseInput(channelParams, request.params);
       const page = parseInput(channelMembersQuery, request.query);
-      return (await channels.members(caller(request).user, id, page)).map(presentMember);
+      return (await channels.members(caller(request).user, id, page)).map(presentMemberInfo);
     });
 
     app.patch('/api/channels/:id/members/:user_id/role', async (request, reply) => {

@@ -1,14 +1,15 @@
 import { type CreateChannelBody, channelLimits, type UpdateChannelBody } from '@chatalot/protocol';
 import type { Kysely, Transaction, Updateable } from 'kysely';
-import type { ChannelsTable, Schema } from '../../platform/db/schema.js';
-import { inTransaction } from '../../platform/db/unit-of-work.js';
+import type { ChannelsTable, ChannelType, Schema } from '../../platform/db/schema.js';
+import { type Emit, inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
 import { uuidv7 } from '../../platform/ids.js';
 import {
   effectiveChannelRole,
+  effectiveGroupRole,
+  loadGroupStanding,
   storedChannelRole,
-  storedCommunityRole,
   storedGroupRole,
 } from '../permissions/access.js';
 import { addChannelMembers } from '../permissions/membership.js';
@@ -20,7 +21,6 @@ import {
   canLeave,
   canListMembers,
   canViewChannel,
-  effectiveGroupRole,
   hasOwnerLevel,
   isManageable,
 } from './channels.policy.js';
@@ -60,6 +60,48 @@ export async function channelFor(
   return { channel, role };
 }
 
+export interface NewChannel {
+  name: string;
+  channel_type: ChannelType;
+  topic?: string | undefined;
+  group_id: string | null;
+  discoverable?: boolean | undefined;
+}
+
+/** Creates a channel that `creatorId` owns; a discoverable group channel takes in the group's members. */
+export async function openChannel(
+  trx: Transaction<Schema>,
+  creatorId: string,
+  spec: NewChannel,
+): Promise<ChannelRecord> {
+  const channel = await insertChannel(trx, {
+    id: uuidv7(),
+    name: spec.name,
+    channel_type: spec.channel_type,
+    topic: spec.topic || null,
+    created_by: creatorId,
+    group_id: spec.group_id,
+    discoverable: spec.discoverable ?? true,
+  });
+  await addChannelMembers(trx, [channel.id], creatorId, 'owner');
+  if (channel.group_id !== null && channel.discoverable) {
+    await addGroupMembersToChannel(trx, channel.id, channel.group_id);
+  }
+  return channel;
+}
+
+/** Applies `changes` and tells the channel (`channel_updated`). */
+export async function changeChannel(
+  trx: Transaction<Schema>,
+  emit: Emit,
+  channelId: string,
+  changes: Updateable<ChannelsTable>,
+): Promise<ChannelRecord> {
+  const updated = await updateChannel(trx, channelId, changes);
+  emit(frameEvent({ kind: 'channel', channelId }, presentChannelUpdate(updated)));
+  return updated;
+}
+
 /** Channels and membership (rest-api.md §9); moderation lives in `channel-moderation.service.ts`. */
 export class ChannelsService {
   constructor(
@@ -93,27 +135,14 @@ export class ChannelsService {
     }
     return this.db.transaction().execute(async (trx) => {
       if (groupId !== null) await reserveGroupSlot(trx, groupId);
-      const channel = await insertChannel(trx, {
-        id: uuidv7(),
-        name: body.name,
-        channel_type: body.channel_type,
-        topic: body.topic || null,
-        created_by: user.id,
-        group_id: groupId,
-        discoverable: body.discoverable ?? true,
-      });
-      await addChannelMembers(trx, [channel.id], user.id, 'owner');
-      if (groupId !== null && channel.discoverable) await addGroupMembersToChannel(trx, channel.id, groupId);
-      return channel;
+      return openChannel(trx, user.id, { ...body, group_id: groupId });
     });
   }
 
   update(user: UserRecord, channelId: string, body: UpdateChannelBody): Promise<ChannelRecord> {
     return inTransaction(this.db, this.hub, async (trx, emit) => {
       await channelFor(trx, user, channelId, hasOwnerLevel);
-      const updated = await updateChannel(trx, channelId, channelChanges(body));
-      emit(frameEvent({ kind: 'channel', channelId }, presentChannelUpdate(updated)));
-      return updated;
+      return changeChannel(trx, emit, channelId, channelChanges(body));
     });
   }
 
@@ -167,12 +196,8 @@ export class ChannelsService {
   }
 
   private async groupRoles(user: UserRecord, group: GroupRecord) {
-    const groupRole = await storedGroupRole(this.db, group.id, user.id);
-    const communityRole =
-      group.assigned_member_id === null
-        ? null
-        : await storedCommunityRole(this.db, group.community_id, user.id);
-    return { groupRole, effectiveGroupRole: effectiveGroupRole(user, group, groupRole, communityRole) };
+    const standing = await loadGroupStanding(this.db, user, group.community_id, group.id);
+    return { groupRole: standing.groupRole, effectiveGroupRole: effectiveGroupRole(group, standing) };
   }
 }
 

@@ -1,7 +1,6 @@
 import type {
   Community,
   CommunityBan,
-  CommunityGroupEntry,
   CommunityInvite,
   CommunityMember,
   CommunityUpdatedFrame,
@@ -10,11 +9,11 @@ import type {
   UserWarnedFrame,
   UserWarning,
 } from '@chatalot/protocol';
+import type { InviteRecord } from '../invites/invite-codes.js';
+import { presentInviteWith } from '../invites/invites.present.js';
 import type {
   BanRecord,
   CommunityRecord,
-  GroupRecord,
-  InviteRecord,
   MemberRecord,
   TimeoutRecord,
   WarningRecord,
@@ -63,35 +62,8 @@ export function presentBan(ban: BanRecord): CommunityBan {
   return { ...ban, created_at: ban.created_at.toISOString() };
 }
 
-export function presentInvite(invite: InviteRecord): CommunityInvite {
-  return {
-    id: invite.id,
-    code: invite.code,
-    community_id: invite.community_id,
-    max_uses: invite.max_uses,
-    used_count: invite.used_count,
-    expires_at: invite.expires_at?.toISOString() ?? null,
-    created_at: invite.created_at.toISOString(),
-  };
-}
-
-export function presentGroup(group: GroupRecord): CommunityGroupEntry {
-  return {
-    id: group.id,
-    name: group.name,
-    description: group.description,
-    owner_id: group.owner_id,
-    community_id: group.community_id,
-    created_at: group.created_at.toISOString(),
-    member_count: group.member_count,
-    visibility: group.visibility,
-    discoverable: group.discoverable,
-    assigned_member_id: group.assigned_member_id,
-    allow_invites: group.allow_invites,
-    icon_url: group.icon_url,
-    banner_url: group.banner_url,
-    accent_color: group.accent_color,
-  };
+export function presentInvite(invite: InviteRecord<'community_invites'>): CommunityInvite {
+  return presentInviteWith(invite, { community_id: invite.community_id });
 }
 
 export function presentTimeout(timeout: TimeoutRecord): UserTimeout {

@@ -3,9 +3,7 @@ import { sql } from 'kysely';
 import type {
   CommunitiesTable,
   CommunityBansTable,
-  CommunityInvitesTable,
   CommunityMembersTable,
-  GroupsTable,
   Schema,
   UserTimeoutsTable,
   WarningsTable,
@@ -16,8 +14,6 @@ type Db = Kysely<Schema> | Transaction<Schema>;
 export type CommunityRecord = Selectable<CommunitiesTable> & { member_count: number };
 export type TimeoutRecord = Selectable<UserTimeoutsTable>;
 export type WarningRecord = Selectable<WarningsTable>;
-export type InviteRecord = Selectable<CommunityInvitesTable>;
-export type GroupRecord = Selectable<GroupsTable> & { member_count: number };
 export type MemberRecord = Awaited<ReturnType<typeof listMembers>>[number];
 export type BanRecord = Awaited<ReturnType<typeof listBans>>[number];
 
@@ -153,71 +149,6 @@ export async function deleteBan(db: Db, communityId: string, userId: string): Pr
     .where('user_id', '=', userId)
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
-}
-
-/** Groups of the community that the user is in, or that are public and discoverable. */
-export function listVisibleGroups(db: Db, communityId: string, userId: string): Promise<GroupRecord[]> {
-  return db
-    .selectFrom('groups')
-    .selectAll('groups')
-    .select(
-      sql<number>`(select count(*) from group_members m where m.group_id = groups.id)`.as('member_count'),
-    )
-    .where('groups.community_id', '=', communityId)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('groups.visibility', '=', 'public'), eb('groups.discoverable', '=', true)]),
-        eb(
-          'groups.id',
-          'in',
-          eb.selectFrom('group_members').select('group_id').where('user_id', '=', userId),
-        ),
-      ]),
-    )
-    .orderBy('groups.name')
-    .orderBy('groups.id')
-    .execute();
-}
-
-export function listInvites(db: Db, communityId: string, limit: number): Promise<InviteRecord[]> {
-  return db
-    .selectFrom('community_invites')
-    .selectAll()
-    .where('community_id', '=', communityId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-export function insertInvite(db: Db, invite: Insertable<CommunityInvitesTable>): Promise<InviteRecord> {
-  return db.insertInto('community_invites').values(invite).returningAll().executeTakeFirstOrThrow();
-}
-
-export async function deleteInvite(db: Db, communityId: string, id: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('community_invites')
-    .where('community_id', '=', communityId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return result.numDeletedRows > 0n;
-}
-
-export function findInviteByCode(db: Db, code: string): Promise<InviteRecord | undefined> {
-  return db.selectFrom('community_invites').selectAll().where('code', '=', code).executeTakeFirst();
-}
-
-/** Takes one use if still valid at `now`, in one statement: of concurrent takers of the last use, one wins. */
-export async function consumeInvite(db: Db, id: string, now: Date): Promise<boolean> {
-  const row = await db
-    .updateTable('community_invites')
-    .set((eb) => ({ used_count: eb('used_count', '+', 1) }))
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('max_uses', 'is', null), eb('used_count', '<', eb.ref('max_uses'))]))
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /** A channel of one of the community's groups (DMs and standalone channels belong to none). */

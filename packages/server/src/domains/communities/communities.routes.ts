@@ -1,9 +1,9 @@
 import {
   banRequest,
-  caseFoldedUuid,
-  communityPageQuery,
+  canonicalUuid,
   createCommunityInviteRequest,
   createCommunityRequest,
+  pageQuery,
   setMemberRoleRequest,
   setNicknameRequest,
   text,
@@ -21,14 +21,14 @@ import { CommunitiesService } from './communities.service.js';
 import { CommunityInvitesService } from './invites.service.js';
 import { ModerationService } from './moderation.service.js';
 
-const communityParams = z.object({ cid: caseFoldedUuid });
-const memberParams = communityParams.extend({ uid: caseFoldedUuid });
-const inviteParams = communityParams.extend({ iid: caseFoldedUuid });
-const channelParams = communityParams.extend({ chid: caseFoldedUuid });
-const channelMemberParams = channelParams.extend({ uid: caseFoldedUuid });
+const communityParams = z.object({ cid: canonicalUuid });
+const memberParams = communityParams.extend({ uid: canonicalUuid });
+const inviteParams = communityParams.extend({ iid: canonicalUuid });
+const channelParams = communityParams.extend({ chid: canonicalUuid });
+const channelMemberParams = channelParams.extend({ uid: canonicalUuid });
 const codeParams = z.object({ code: text() });
-const communitiesQuery = communityPageQuery(100, 500);
-const membersQuery = communityPageQuery(200, 500);
+const communitiesQuery = pageQuery(100, 500);
+const membersQuery = pageQuery(200, 500);
 
 const user = (request: FastifyRequest) => caller(request).user;
 const cid = (request: FastifyRequest) => parseInput(communityParams, request.params).cid;

@@ -1,19 +1,22 @@
 import type {
   Community,
-  CommunityGroupEntry,
   CommunityMember,
   CreateCommunityBody,
+  Group,
   UpdateCommunityBody,
 } from '@chatalot/protocol';
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Kysely, Transaction, Updateable } from 'kysely';
 import type { Config } from '../../config.js';
-import type { CommunitiesTable, CommunityRole, Schema, UsersTable } from '../../platform/db/schema.js';
+import type { CommunitiesTable, CommunityRole, Schema } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/unit-of-work.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, invalid } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
 import { uuidv7 } from '../../platform/ids.js';
+import { presentGroup } from '../groups/groups.present.js';
+import { visibleGroupsIn } from '../groups/groups.service.js';
 import { storedCommunityRole } from '../permissions/access.js';
 import { addCommunityMember, removeCommunityMember } from '../permissions/membership.js';
+import type { UserRecord } from '../users/users.present.js';
 import {
   anyMember,
   authorize,
@@ -24,12 +27,7 @@ import {
   mayRename,
   ownerLevel,
 } from './communities.policy.js';
-import {
-  presentCommunity,
-  presentCommunityUpdate,
-  presentGroup,
-  presentMember,
-} from './communities.present.js';
+import { presentCommunity, presentCommunityUpdate, presentMember } from './communities.present.js';
 import {
   channelMembershipsIn,
   deleteCommunity,
@@ -38,22 +36,19 @@ import {
   insertCommunity,
   listCommunitiesOf,
   listMembers,
-  listVisibleGroups,
   updateCommunity,
   updateMember,
 } from './communities.repo.js';
 import { normaliseTheme } from './theme.js';
 
-type Caller = Selectable<UsersTable>;
 type Db = Kysely<Schema> | Transaction<Schema>;
 interface Page {
   limit: number;
   offset: number;
 }
 
-const invalid = (message: string) => new AppError('validation_error', message);
-
-async function mustFind(db: Db, communityId: string) {
+/** The community, or 404. */
+export async function requireCommunity(db: Db, communityId: string) {
   const community = await findCommunity(db, communityId);
   if (!community) throw new AppError('not_found', 'community not found');
   return community;
@@ -68,11 +63,11 @@ export class CommunitiesService {
   ) {}
 
   /** The caller's communities, by name. */
-  async list(user: Caller, page: Page): Promise<Community[]> {
+  async list(user: UserRecord, page: Page): Promise<Community[]> {
     return (await listCommunitiesOf(this.db, user.id, page.limit, page.offset)).map(presentCommunity);
   }
 
-  async create(user: Caller, body: CreateCommunityBody): Promise<Community> {
+  async create(user: UserRecord, body: CreateCommunityBody): Promise<Community> {
     if (!mayCreateCommunity(user, this.config.communityCreationMode)) throw new AppError('forbidden');
     const id = uuidv7();
     return this.db.transaction().execute(async (trx) => {
@@ -83,30 +78,31 @@ export class CommunitiesService {
         owner_id: user.id,
       });
       await addCommunityMember(trx, id, user.id, 'owner');
-      return presentCommunity(await mustFind(trx, id));
+      return presentCommunity(await requireCommunity(trx, id));
     });
   }
 
-  async get(user: Caller, communityId: string): Promise<Community> {
+  async get(user: UserRecord, communityId: string): Promise<Community> {
     await authorize(this.db, user, communityId, anyMember);
-    return presentCommunity(await mustFind(this.db, communityId));
+    return presentCommunity(await requireCommunity(this.db, communityId));
   }
 
   /** Every member's sessions hear of a change (`community_updated`). */
-  async update(user: Caller, communityId: string, body: UpdateCommunityBody): Promise<Community> {
+  async update(user: UserRecord, communityId: string, body: UpdateCommunityBody): Promise<Community> {
     const changes = communityChanges(body);
     return inTransaction(this.db, this.hub, async (trx, emit) => {
       await lockAndAuthorize(trx, user, communityId, canManage);
-      if (Object.keys(changes).length === 0) return presentCommunity(await mustFind(trx, communityId));
+      if (Object.keys(changes).length === 0)
+        return presentCommunity(await requireCommunity(trx, communityId));
       await updateCommunity(trx, communityId, changes);
-      const community = await mustFind(trx, communityId);
+      const community = await requireCommunity(trx, communityId);
       emit(frameEvent({ kind: 'community', communityId }, presentCommunityUpdate(community)));
       return presentCommunity(community);
     });
   }
 
   /** The foreign keys take the groups, channels, memberships, invites and bans with it. */
-  async delete(user: Caller, communityId: string): Promise<void> {
+  async delete(user: UserRecord, communityId: string): Promise<void> {
     await inTransaction(this.db, this.hub, async (trx, emit) => {
       await lockAndAuthorize(trx, user, communityId, ownerLevel);
       const lost = new Map<string, string[]>();
@@ -122,7 +118,7 @@ export class CommunitiesService {
    * Whoever holds ownership becomes an admin, also when instance staff make the transfer (the reference
    * demoted the caller instead and left two owners).
    */
-  async transferOwnership(user: Caller, communityId: string, newOwnerId: string): Promise<void> {
+  async transferOwnership(user: UserRecord, communityId: string, newOwnerId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await lockAndAuthorize(trx, user, communityId, ownerLevel);
       const target = await storedCommunityRole(trx, communityId, newOwnerId);
@@ -134,7 +130,7 @@ export class CommunitiesService {
     });
   }
 
-  async leave(user: Caller, communityId: string): Promise<void> {
+  async leave(user: UserRecord, communityId: string): Promise<void> {
     await inTransaction(this.db, this.hub, async (trx, emit) => {
       await lockAndAuthorize(trx, user, communityId, anyMember);
       const role = await storedCommunityRole(trx, communityId, user.id);
@@ -148,12 +144,12 @@ export class CommunitiesService {
   }
 
   /** Owner, admins, moderators, members; each by join date. */
-  async members(user: Caller, communityId: string, page: Page): Promise<CommunityMember[]> {
+  async members(user: UserRecord, communityId: string, page: Page): Promise<CommunityMember[]> {
     await authorize(this.db, user, communityId, anyMember);
     return (await listMembers(this.db, communityId, page.limit, page.offset)).map(presentMember);
   }
 
-  async setRole(user: Caller, communityId: string, targetId: string, role: CommunityRole): Promise<void> {
+  async setRole(user: UserRecord, communityId: string, targetId: string, role: CommunityRole): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const actor = await lockAndAuthorize(trx, user, communityId, canManage);
       if (targetId === user.id) throw invalid('you cannot change your own role');
@@ -166,7 +162,7 @@ export class CommunitiesService {
   }
 
   /** Setting a nickname for someone who is not a member changes nothing, as in the reference. */
-  async setNickname(user: Caller, communityId: string, targetId: string, nickname: string | undefined) {
+  async setNickname(user: UserRecord, communityId: string, targetId: string, nickname: string | undefined) {
     const actor = await authorize(this.db, user, communityId, anyMember);
     const target = await storedCommunityRole(this.db, communityId, targetId);
     if (!mayRename(actor, user.id, targetId, target)) throw new AppError('forbidden');
@@ -174,9 +170,9 @@ export class CommunitiesService {
   }
 
   /** The groups the caller is in, and the public discoverable ones. */
-  async groups(user: Caller, communityId: string): Promise<CommunityGroupEntry[]> {
+  async groups(user: UserRecord, communityId: string): Promise<Group[]> {
     await authorize(this.db, user, communityId, anyMember);
-    return (await listVisibleGroups(this.db, communityId, user.id)).map(presentGroup);
+    return (await visibleGroupsIn(this.db, communityId, user.id)).map(presentGroup);
   }
 }
 

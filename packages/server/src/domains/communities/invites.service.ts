@@ -3,36 +3,38 @@ import {
   type CommunityInvite,
   type CommunityInvitePreview,
   type CreateCommunityInviteBody,
-  communityLimits,
+  inviteLimits,
   utf8Length,
 } from '@chatalot/protocol';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import type { Schema, UsersTable } from '../../platform/db/schema.js';
-import { AppError } from '../../platform/errors.js';
-import { alphanumeric, randomCode, uuidv7 } from '../../platform/ids.js';
-import { isCommunityBanned, storedCommunityRole } from '../permissions/access.js';
-import { addCommunityMember } from '../permissions/membership.js';
-import { anyMember, authorize, canManage, mayCreateInvite } from './communities.policy.js';
-import { presentInvite } from './communities.present.js';
+import type { Schema } from '../../platform/db/schema.js';
+import { AppError, invalid } from '../../platform/errors.js';
 import {
   consumeInvite,
   deleteInvite,
-  findCommunity,
   findInviteByCode,
+  type InviteScope,
   insertInvite,
+  inviteState,
+  inviteStateMessage,
   listInvites,
-  lockCommunity,
-} from './communities.repo.js';
+  newInvite,
+} from '../invites/invite-codes.js';
+import { isCommunityBanned, storedCommunityRole } from '../permissions/access.js';
+import { addCommunityMember } from '../permissions/membership.js';
+import type { UserRecord } from '../users/users.present.js';
+import { anyMember, authorize, canManage, mayCreateInvite } from './communities.policy.js';
+import { presentInvite } from './communities.present.js';
+import { lockCommunity } from './communities.repo.js';
+import { requireCommunity } from './communities.service.js';
 
-type Caller = Selectable<UsersTable>;
 type Db = Kysely<Schema> | Transaction<Schema>;
 
-const CODE_LENGTH = 12;
+const TABLE = 'community_invites';
 const MAX_LISTED = 200;
-const HOUR_MS = 3_600_000;
 const PRIVATE_NAME = 'Private Community';
-const invalid = (message: string) => new AppError('validation_error', message);
+const scope = (communityId: string): InviteScope => ({ column: 'community_id', id: communityId });
 
 /** Invite codes into a community (rest-api.md §7): previewing, accepting and managing them. */
 export class CommunityInvitesService {
@@ -53,7 +55,7 @@ export class CommunityInvitesService {
   }
 
   /** Joins as a member, and so every public group of the community; one use of the invite is spent. */
-  async accept(user: Caller, code: string): Promise<AcceptCommunityInviteResponse> {
+  async accept(user: UserRecord, code: string): Promise<AcceptCommunityInviteResponse> {
     return this.db.transaction().execute(async (trx) => {
       const { invite, community } = await this.usable(trx, code);
       await lockCommunity(trx, community.id);
@@ -61,55 +63,46 @@ export class CommunityInvitesService {
       if ((await storedCommunityRole(trx, community.id, user.id)) !== null) {
         throw new AppError('conflict', 'already a member of this community');
       }
-      if (!(await consumeInvite(trx, invite.id, new Date(this.clock.now())))) {
-        throw invalid('invite fully used');
+      if (!(await consumeInvite(trx, TABLE, { id: invite.id }, new Date(this.clock.now())))) {
+        throw invalid(inviteStateMessage.used_up);
       }
       await addCommunityMember(trx, community.id, user.id, 'member');
       return { community_id: community.id, community_name: community.name };
     });
   }
 
-  async list(user: Caller, communityId: string): Promise<CommunityInvite[]> {
+  async list(user: UserRecord, communityId: string): Promise<CommunityInvite[]> {
     await authorize(this.db, user, communityId, canManage);
-    return (await listInvites(this.db, communityId, MAX_LISTED)).map(presentInvite);
+    return (await listInvites(this.db, TABLE, scope(communityId), MAX_LISTED)).map(presentInvite);
   }
 
   /** Who may create invites is the community's `who_can_create_invites` policy. */
-  async create(user: Caller, communityId: string, body: CreateCommunityInviteBody): Promise<CommunityInvite> {
+  async create(
+    user: UserRecord,
+    communityId: string,
+    body: CreateCommunityInviteBody,
+  ): Promise<CommunityInvite> {
     const role = await authorize(this.db, user, communityId, anyMember);
-    const community = await findCommunity(this.db, communityId);
-    if (!community) throw new AppError('not_found', 'community not found');
+    const community = await requireCommunity(this.db, communityId);
     if (!mayCreateInvite(role, community)) throw new AppError('forbidden');
-    const hours = body.expires_in_hours;
-    const invite = await insertInvite(this.db, {
-      id: uuidv7(),
-      community_id: communityId,
-      code: randomCode(CODE_LENGTH, alphanumeric),
-      created_by: user.id,
-      max_uses: body.max_uses ?? null,
-      expires_at: hours === undefined ? null : new Date(this.clock.now() + hours * HOUR_MS),
-    });
-    return presentInvite(invite);
+    const fields = newInvite(this.clock, user.id, body);
+    return presentInvite(await insertInvite(this.db, TABLE, { ...fields, community_id: communityId }));
   }
 
-  async delete(user: Caller, communityId: string, inviteId: string): Promise<void> {
+  async delete(user: UserRecord, communityId: string, inviteId: string): Promise<void> {
     await authorize(this.db, user, communityId, canManage);
-    if (!(await deleteInvite(this.db, communityId, inviteId))) {
+    if (!(await deleteInvite(this.db, TABLE, scope(communityId), inviteId))) {
       throw new AppError('not_found', 'invite not found');
     }
   }
 
   /** The invite behind `code` if it can still be used now, with its community. */
   private async usable(db: Db, code: string) {
-    if (utf8Length(code) > communityLimits.inviteCode) throw invalid('invalid invite code');
-    const invite = await findInviteByCode(db, code);
+    if (utf8Length(code) > inviteLimits.codeMaxLength) throw invalid('invalid invite code');
+    const invite = await findInviteByCode(db, TABLE, code);
     if (!invite) throw new AppError('not_found', 'invite not found');
-    if (invite.expires_at !== null && invite.expires_at.getTime() <= this.clock.now()) {
-      throw invalid('invite expired');
-    }
-    if (invite.max_uses !== null && invite.used_count >= invite.max_uses) throw invalid('invite fully used');
-    const community = await findCommunity(db, invite.community_id);
-    if (!community) throw new AppError('not_found', 'community not found');
-    return { invite, community };
+    const state = inviteState(invite, this.clock.now());
+    if (state !== 'valid') throw invalid(inviteStateMessage[state]);
+    return { invite, community: await requireCommunity(db, invite.community_id) };
   }
 }

@@ -1,14 +1,15 @@
 import type { CommunityBan, TimeoutBody, UserTimeout, UserWarning, WarnBody } from '@chatalot/protocol';
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import type { Schema, UsersTable } from '../../platform/db/schema.js';
+import type { Schema } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/unit-of-work.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, invalid } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { storedChannelRole, storedCommunityRole } from '../permissions/access.js';
 import { removeCommunityMember } from '../permissions/membership.js';
 import type { EffectiveRole } from '../permissions/roles.js';
+import type { UserRecord } from '../users/users.present.js';
 import { authorize, canModerate, lockAndAuthorize, mayActOn } from './communities.policy.js';
 import {
   presentBan,
@@ -29,12 +30,10 @@ import {
   userExists,
 } from './communities.repo.js';
 
-type Caller = Selectable<UsersTable>;
 type Trx = Transaction<Schema>;
 
 const MAX_BANS_LISTED = 500;
 const MAX_WARNINGS_LISTED = 500;
-const invalid = (message: string) => new AppError('validation_error', message);
 
 /** Kicks, bans, and per-channel timeouts and warnings by community moderators (permissions.md §9). */
 export class ModerationService {
@@ -45,7 +44,7 @@ export class ModerationService {
   ) {}
 
   /** Out of the community, its groups and their channels; a new invite lets them back. */
-  async kick(user: Caller, communityId: string, targetId: string): Promise<void> {
+  async kick(user: UserRecord, communityId: string, targetId: string): Promise<void> {
     await inTransaction(this.db, this.hub, async (trx, emit) => {
       const actor = await lockAndAuthorize(trx, user, communityId, canModerate);
       if (targetId === user.id) throw invalid('you cannot kick yourself; use leave instead');
@@ -58,7 +57,12 @@ export class ModerationService {
   }
 
   /** Members are removed as by a kick; anyone else can be banned in advance. Banning twice keeps the first. */
-  async ban(user: Caller, communityId: string, targetId: string, reason: string | undefined): Promise<void> {
+  async ban(
+    user: UserRecord,
+    communityId: string,
+    targetId: string,
+    reason: string | undefined,
+  ): Promise<void> {
     await inTransaction(this.db, this.hub, async (trx, emit) => {
       const actor = await lockAndAuthorize(trx, user, communityId, canModerate);
       if (targetId === user.id) throw invalid('you cannot ban yourself');
@@ -77,19 +81,19 @@ export class ModerationService {
     });
   }
 
-  async unban(user: Caller, communityId: string, targetId: string): Promise<void> {
+  async unban(user: UserRecord, communityId: string, targetId: string): Promise<void> {
     await authorize(this.db, user, communityId, canModerate);
     if (!(await deleteBan(this.db, communityId, targetId))) throw new AppError('not_found', 'ban not found');
   }
 
-  async bans(user: Caller, communityId: string): Promise<CommunityBan[]> {
+  async bans(user: UserRecord, communityId: string): Promise<CommunityBan[]> {
     await authorize(this.db, user, communityId, canModerate);
     return (await listBans(this.db, communityId, MAX_BANS_LISTED)).map(presentBan);
   }
 
   /** Replaces any timeout the user has in the channel; the channel hears of it (`user_timed_out`). */
   async timeout(
-    user: Caller,
+    user: UserRecord,
     communityId: string,
     channelId: string,
     body: TimeoutBody,
@@ -110,7 +114,12 @@ export class ModerationService {
     });
   }
 
-  async removeTimeout(user: Caller, communityId: string, channelId: string, targetId: string): Promise<void> {
+  async removeTimeout(
+    user: UserRecord,
+    communityId: string,
+    channelId: string,
+    targetId: string,
+  ): Promise<void> {
     await authorize(this.db, user, communityId, canModerate);
     await requireChannel(this.db, communityId, channelId);
     if (!(await deleteTimeout(this.db, channelId, targetId, new Date(this.clock.now())))) {
@@ -119,7 +128,7 @@ export class ModerationService {
   }
 
   /** The channel hears of it with the user's warning count there (`user_warned`). */
-  async warn(user: Caller, communityId: string, channelId: string, body: WarnBody): Promise<UserWarning> {
+  async warn(user: UserRecord, communityId: string, channelId: string, body: WarnBody): Promise<UserWarning> {
     return inTransaction(this.db, this.hub, async (trx, emit) => {
       const actor = await authorize(trx, user, communityId, canModerate);
       await checkTarget(trx, { actor, user, communityId, channelId, targetId: body.user_id }, 'warn');
@@ -136,7 +145,7 @@ export class ModerationService {
   }
 
   async warnings(
-    user: Caller,
+    user: UserRecord,
     communityId: string,
     channelId: string,
     targetId: string,
@@ -155,7 +164,7 @@ async function requireChannel(db: Kysely<Schema> | Trx, communityId: string, cha
 
 interface Target {
   actor: EffectiveRole;
-  user: Caller;
+  user: UserRecord;
   communityId: string;
   channelId: string;
   targetId: string;

@@ -1,4 +1,4 @@
-import { AppError } from '../../platform/errors.js';
+import { invalid } from '../../platform/errors.js';
 import { CssRejected, sanitizeCustomCss } from './css-sanitizer.js';
 
 /** A community theme as stored: hex colours by key and sanitised custom CSS (rest-api.md §7). */
@@ -15,8 +15,6 @@ const colourKeys = new Set([
   'textSecondary',
 ]);
 const hexColour = /^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
-
-const invalid = (message: string) => new AppError('validation_error', message);
 
 /**
  * The theme to store for a PATCH value: null clears it; an object must hold only the known keys, and

@@ -1,27 +1,22 @@
-import { type CreateGroupChannelBody, groupLimits, type UpdateGroupChannelBody } from '@chatalot/protocol';
+import { type CreateGroupChannelBody, channelLimits, type UpdateGroupChannelBody } from '@chatalot/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { Schema } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
-import { uuidv7 } from '../../platform/ids.js';
-import { addChannelMembers } from '../permissions/membership.js';
+import { changeChannel, openChannel } from '../channels/channels.service.js';
 import type { UserRecord } from '../users/users.present.js';
 import { canManageGroup, canViewGroup } from './groups.policy.js';
-import { groupChannelUpdatedFrame } from './groups.present.js';
 import {
-  addGroupToChannel,
   audienceOf,
   type ChannelRecord,
   deleteChannel,
   findGroupChannel,
   type GroupRecord,
   groupChannelIds,
-  insertChannel,
   listGroupChannels,
   lockGroup,
   membershipsByUser,
-  updateChannel,
 } from './groups.repo.js';
 import { requireGroupRole, revokeAll } from './groups.service.js';
 
@@ -42,23 +37,13 @@ export class GroupChannelsService {
     return inTransaction(this.db, this.hub, async (trx) => {
       const { group } = await requireGroupRole(trx, user, groupId, canManageGroup);
       await lockGroup(trx, group.id);
-      if ((await groupChannelIds(trx, group.id)).length >= groupLimits.channelsPerGroup) {
+      if ((await groupChannelIds(trx, group.id)).length >= channelLimits.channelsPerGroup) {
         throw new AppError(
           'validation_error',
-          `maximum of ${groupLimits.channelsPerGroup} channels per group`,
+          `maximum of ${channelLimits.channelsPerGroup} channels per group`,
         );
       }
-      const channel = await insertChannel(trx, {
-        id: uuidv7(),
-        name: body.name,
-        channel_type: body.channel_type,
-        topic: body.topic || null,
-        created_by: user.id,
-        group_id: group.id,
-      });
-      await addChannelMembers(trx, [channel.id], user.id, 'owner');
-      await addGroupToChannel(trx, group.id, channel.id);
-      return channel;
+      return openChannel(trx, user.id, { ...body, group_id: group.id });
     });
   }
 
@@ -71,9 +56,7 @@ export class GroupChannelsService {
     return inTransaction(this.db, this.hub, async (trx, emit) => {
       const { channel } = await this.requireChannel(trx, user, groupId, channelId);
       // The body's fields are the columns' names; Kysely leaves out the ones that are undefined.
-      const updated = await updateChannel(trx, channel.id, body);
-      emit(frameEvent({ kind: 'channel', channelId: channel.id }, groupChannelUpdatedFrame(updated)));
-      return updated;
+      return changeChannel(trx, emit, channel.id, body);
     });
   }
 

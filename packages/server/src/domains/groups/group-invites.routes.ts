@@ -1,4 +1,4 @@
-import { createGroupInviteRequest, uuid } from '@chatalot/protocol';
+import { createInviteRequest, uuid } from '@chatalot/protocol';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -22,7 +22,7 @@ export function groupInvitesRoutes({ db, hub, clock }: AppContext) {
 
     app.post('/api/groups/:id/invites', async (request) => {
       const { id } = parseInput(groupParams, request.params);
-      const body = parseInput(createGroupInviteRequest, request.body ?? {});
+      const body = parseInput(createInviteRequest, request.body ?? {});
       return presentGroupInvite(await invites.create(caller(request).user, id, body));
     });
 

@@ -1,33 +1,35 @@
-import { type CreateGroupInviteBody, groupLimits } from '@chatalot/protocol';
+import { type CreateInviteBody, groupLimits, inviteLimits } from '@chatalot/protocol';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Schema } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
 import type { EventHub } from '../../platform/events/hub.js';
-import { alphanumeric, randomCode, uuidv7 } from '../../platform/ids.js';
+import {
+  consumeInvite,
+  deleteInvite,
+  findInviteByCode,
+  type InviteRecord,
+  type InviteScope,
+  insertInvite,
+  inviteState,
+  inviteStateMessage,
+  listInvites,
+  newInvite,
+} from '../invites/invite-codes.js';
 import { storedGroupRole } from '../permissions/access.js';
 import { addGroupMember } from '../permissions/membership.js';
 import type { UserRecord } from '../users/users.present.js';
 import { canManageGroup, inCommunity, invitesDisabledFor } from './groups.policy.js';
-import {
-  consumeInvite,
-  deleteInvite,
-  findGroup,
-  findInviteByCode,
-  type GroupInviteRecord,
-  type GroupRecord,
-  insertInvite,
-  listInvites,
-} from './groups.repo.js';
-import { loadActor, requireGroupRole } from './groups.service.js';
+import type { GroupRecord } from './groups.repo.js';
+import { loadActor, requireGroup, requireGroupRole } from './groups.service.js';
 
-const CODE_LENGTH = 12;
-const HOUR_MS = 3_600_000;
+const TABLE = 'group_invites';
 /** Codes are ours, so anything else cannot be one; checking first also keeps odd bytes away from SQL. */
-const plausibleCode = new RegExp(`^[A-Za-z0-9]{1,${groupLimits.inviteCodeMaxLength}}$`);
+const plausibleCode = new RegExp(`^[A-Za-z0-9]{1,${inviteLimits.codeMaxLength}}$`);
+const scope = (groupId: string): InviteScope => ({ column: 'group_id', id: groupId });
 
-type InviteState = 'valid' | 'expired' | 'used_up';
+type GroupInviteRecord = InviteRecord<typeof TABLE>;
 
 /** Group invites (rest-api.md §8.3): managed by the group's effective owners and admins. */
 export class GroupInvitesService {
@@ -39,28 +41,20 @@ export class GroupInvitesService {
 
   async list(user: UserRecord, groupId: string): Promise<GroupInviteRecord[]> {
     const { group } = await requireGroupRole(this.db, user, groupId, canManageGroup);
-    return listInvites(this.db, group.id, groupLimits.invitesListed);
+    return listInvites(this.db, TABLE, scope(group.id), groupLimits.invitesListed);
   }
 
-  async create(user: UserRecord, groupId: string, body: CreateGroupInviteBody): Promise<GroupInviteRecord> {
+  async create(user: UserRecord, groupId: string, body: CreateInviteBody): Promise<GroupInviteRecord> {
     const { group, actor } = await requireGroupRole(this.db, user, groupId, canManageGroup);
     if (invitesDisabledFor(group, actor)) {
       throw new AppError('validation_error', 'invites are disabled for this personal group');
     }
-    const hours = body.expires_in_hours;
-    return insertInvite(this.db, {
-      id: uuidv7(),
-      group_id: group.id,
-      created_by: user.id,
-      code: randomCode(CODE_LENGTH, alphanumeric),
-      max_uses: body.max_uses ?? null,
-      expires_at: hours === undefined ? null : new Date(this.clock.now() + hours * HOUR_MS),
-    });
+    return insertInvite(this.db, TABLE, { ...newInvite(this.clock, user.id, body), group_id: group.id });
   }
 
   async delete(user: UserRecord, groupId: string, inviteId: string): Promise<void> {
     const { group } = await requireGroupRole(this.db, user, groupId, canManageGroup);
-    if (!(await deleteInvite(this.db, group.id, inviteId))) {
+    if (!(await deleteInvite(this.db, TABLE, scope(group.id), inviteId))) {
       throw new AppError('not_found', 'invite not found');
     }
   }
@@ -68,11 +62,9 @@ export class GroupInvitesService {
   /** Anyone signed in who holds a live code may look; expired and used-up codes are simply not found. */
   async preview(code: string): Promise<{ group: GroupRecord; invite: GroupInviteRecord }> {
     const invite = await this.findInvite(this.db, code);
-    const state = this.stateOf(invite);
+    const state = inviteState(invite, this.clock.now());
     if (state !== 'valid') throw new AppError('not_found', inviteStateMessage[state]);
-    const group = await findGroup(this.db, invite.group_id);
-    if (!group) throw new AppError('not_found', 'group not found');
-    return { group, invite };
+    return { group: await requireGroup(this.db, invite.group_id), invite };
   }
 
   /**
@@ -82,16 +74,15 @@ export class GroupInvitesService {
   accept(user: UserRecord, code: string): Promise<GroupRecord> {
     return inTransaction(this.db, this.hub, async (trx) => {
       const invite = await this.findInvite(trx, code);
-      const state = this.stateOf(invite);
+      const state = inviteState(invite, this.clock.now());
       if (state !== 'valid') throw new AppError('validation_error', inviteStateMessage[state]);
-      const group = await findGroup(trx, invite.group_id);
-      if (!group) throw new AppError('not_found', 'group not found');
+      const group = await requireGroup(trx, invite.group_id);
       const actor = await loadActor(trx, user, group.community_id, null);
       if (actor.communityBanned) throw new AppError('forbidden');
       if (!inCommunity(actor)) {
         throw new AppError('validation_error', 'you must be a member of this community to join this group');
       }
-      if (!(await consumeInvite(trx, invite.id, new Date(this.clock.now())))) {
+      if (!(await consumeInvite(trx, TABLE, { id: invite.id }, new Date(this.clock.now())))) {
         throw new AppError('validation_error', inviteStateMessage.used_up);
       }
       if ((await storedGroupRole(trx, group.id, user.id)) !== null) {
@@ -103,19 +94,8 @@ export class GroupInvitesService {
   }
 
   private async findInvite(db: Kysely<Schema>, code: string): Promise<GroupInviteRecord> {
-    const invite = plausibleCode.test(code) ? await findInviteByCode(db, code) : undefined;
+    const invite = plausibleCode.test(code) ? await findInviteByCode(db, TABLE, code) : undefined;
     if (!invite) throw new AppError('not_found', 'invite not found');
     return invite;
   }
-
-  private stateOf(invite: GroupInviteRecord): InviteState {
-    if (invite.expires_at !== null && invite.expires_at.getTime() <= this.clock.now()) return 'expired';
-    if (invite.max_uses !== null && invite.used_count >= invite.max_uses) return 'used_up';
-    return 'valid';
-  }
 }
-
-const inviteStateMessage: Readonly<Record<Exclude<InviteState, 'valid'>, string>> = {
-  expired: 'invite expired',
-  used_up: 'invite fully used',
-};

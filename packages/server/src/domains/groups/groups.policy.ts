@@ -1,14 +1,10 @@
-import type { CommunityPolicy, CommunityRole, GroupRole } from '../../platform/db/schema.js';
+import type { CommunityPolicy, GroupRole } from '../../platform/db/schema.js';
+import type { GroupStanding } from '../permissions/access.js';
 import { canModerateCommunity, meetsPolicy } from '../permissions/roles.js';
 
 /** What the group rules need to know about a caller, read fresh for each request. */
-export interface GroupActor {
+export interface GroupActor extends GroupStanding {
   userId: string;
-  isInstanceOwner: boolean;
-  /** Stored roles; null when the caller has no row. */
-  groupRole: GroupRole | null;
-  communityRole: CommunityRole | null;
-  communityBanned: boolean;
 }
 
 /** The parts of a group its rules depend on. */
@@ -29,17 +25,6 @@ export function inCommunity(actor: GroupActor): boolean {
 /** Community moderator and up, or the instance owner; instance admins get nothing here (permissions.md §5). */
 export function isCommunityStaff(actor: GroupActor): boolean {
   return actor.isInstanceOwner || (!actor.communityBanned && canModerateCommunity(actor.communityRole));
-}
-
-/**
- * Effective group role (permissions.md §5): the instance owner is at least `admin`; otherwise the stored
- * role; community staff are `admin` of personal groups. A community ban cancels everything but the first.
- */
-export function effectiveGroupRole(group: GroupFacts, actor: GroupActor): GroupRole | null {
-  if (actor.isInstanceOwner) return actor.groupRole === 'owner' ? 'owner' : 'admin';
-  if (actor.communityBanned) return null;
-  if (actor.groupRole !== null) return actor.groupRole;
-  return isPersonal(group) && isCommunityStaff(actor) ? 'admin' : null;
 }
 
 export function canViewGroup(role: GroupRole | null): boolean {

@@ -1,4 +1,5 @@
 import {
+  type ExpressionBuilder,
   type Insertable,
   type Kysely,
   type Selectable,
@@ -6,20 +7,13 @@ import {
   type Transaction,
   type Updateable,
 } from 'kysely';
-import type {
-  ChannelsTable,
-  GroupInvitesTable,
-  GroupRole,
-  GroupsTable,
-  Schema,
-} from '../../platform/db/schema.js';
+import type { ChannelsTable, GroupRole, GroupsTable, Schema } from '../../platform/db/schema.js';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 type Trx = Transaction<Schema>;
 
 export type GroupRecord = Selectable<GroupsTable> & { member_count: number };
 export type ChannelRecord = Selectable<ChannelsTable>;
-export type GroupInviteRecord = Selectable<GroupInvitesTable>;
 export type GroupMemberRecord = Awaited<ReturnType<typeof listMembers>>[number];
 
 function groupsWithCount(db: Db) {
@@ -52,6 +46,13 @@ export function listGroupsOf(db: Db, userId: string): Promise<GroupRecord[]> {
     .execute();
 }
 
+/** Public and discoverable, or the user is in it. */
+const visibleTo = (userId: string) => (eb: ExpressionBuilder<Schema, 'groups'>) =>
+  eb.or([
+    eb.and([eb('groups.visibility', '=', 'public'), eb('groups.discoverable', '=', true)]),
+    eb('groups.id', 'in', eb.selectFrom('group_members').select('group_id').where('user_id', '=', userId)),
+  ]);
+
 /** Groups of the user's communities that are public and discoverable, or that the user is in. */
 export function listDiscoverable(db: Db, userId: string, limit: number): Promise<GroupRecord[]> {
   return groupsWithCount(db)
@@ -60,19 +61,20 @@ export function listDiscoverable(db: Db, userId: string, limit: number): Promise
       'in',
       db.selectFrom('community_members').select('community_id').where('user_id', '=', userId),
     )
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('groups.visibility', '=', 'public'), eb('groups.discoverable', '=', true)]),
-        eb(
-          'groups.id',
-          'in',
-          eb.selectFrom('group_members').select('group_id').where('user_id', '=', userId),
-        ),
-      ]),
-    )
+    .where(visibleTo(userId))
     .orderBy('groups.name')
     .orderBy('groups.id')
     .limit(limit)
+    .execute();
+}
+
+/** Groups of the community that are public and discoverable, or that the user is in. */
+export function listVisibleIn(db: Db, communityId: string, userId: string): Promise<GroupRecord[]> {
+  return groupsWithCount(db)
+    .where('groups.community_id', '=', communityId)
+    .where(visibleTo(userId))
+    .orderBy('groups.name')
+    .orderBy('groups.id')
     .execute();
 }
 
@@ -137,21 +139,6 @@ export async function addCommunityToGroup(trx: Trx, communityId: string, groupId
     .insertInto('channel_members')
     .columns(['channel_id', 'user_id', 'role'])
     .expression(members.select([uuidLiteral(channelId).as('channel_id'), 'user_id', memberRole]))
-    .onConflict((oc) => oc.columns(['channel_id', 'user_id']).doNothing())
-    .execute();
-}
-
-/** Every current group member joins a new channel of the group; existing rows are kept. */
-export async function addGroupToChannel(trx: Trx, groupId: string, channelId: string): Promise<void> {
-  await trx
-    .insertInto('channel_members')
-    .columns(['channel_id', 'user_id', 'role'])
-    .expression(
-      trx
-        .selectFrom('group_members')
-        .select([uuidLiteral(channelId).as('channel_id'), 'user_id', memberRole])
-        .where('group_id', '=', groupId),
-    )
     .onConflict((oc) => oc.columns(['channel_id', 'user_id']).doNothing())
     .execute();
 }
@@ -238,62 +225,6 @@ export function findGroupChannel(db: Db, groupId: string, channelId: string) {
     .executeTakeFirst();
 }
 
-export function insertChannel(trx: Trx, channel: Insertable<ChannelsTable>): Promise<ChannelRecord> {
-  return trx.insertInto('channels').values(channel).returningAll().executeTakeFirstOrThrow();
-}
-
-export function updateChannel(trx: Trx, id: string, changes: Updateable<ChannelsTable>) {
-  return trx
-    .updateTable('channels')
-    .set({ ...changes, updated_at: sql`now()` })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
 export async function deleteChannel(trx: Trx, id: string): Promise<void> {
   await trx.deleteFrom('channels').where('id', '=', id).execute();
-}
-
-export function listInvites(db: Db, groupId: string, limit: number): Promise<GroupInviteRecord[]> {
-  return db
-    .selectFrom('group_invites')
-    .selectAll()
-    .where('group_id', '=', groupId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-export function insertInvite(db: Db, invite: Insertable<GroupInvitesTable>): Promise<GroupInviteRecord> {
-  return db.insertInto('group_invites').values(invite).returningAll().executeTakeFirstOrThrow();
-}
-
-export async function deleteInvite(db: Db, groupId: string, id: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('group_invites')
-    .where('id', '=', id)
-    .where('group_id', '=', groupId)
-    .executeTakeFirst();
-  return result.numDeletedRows > 0n;
-}
-
-export function findInviteByCode(db: Db, code: string): Promise<GroupInviteRecord | undefined> {
-  return db.selectFrom('group_invites').selectAll().where('code', '=', code).executeTakeFirst();
-}
-
-/**
- * Takes one use if the invite is still valid at `now`. The row lock makes concurrent callers queue, and
- * each re-checks the condition on the row as the previous one left it: at most `max_uses` succeed.
- */
-export async function consumeInvite(trx: Trx, id: string, now: Date): Promise<boolean> {
-  const result = await trx
-    .updateTable('group_invites')
-    .set((eb) => ({ used_count: eb('used_count', '+', 1) }))
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('max_uses', 'is', null), eb('used_count', '<', eb.ref('max_uses'))]))
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }

@@ -12,8 +12,9 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { caller } from '../../platform/auth/authenticate.js';
 import { parseInput } from '../../platform/validation.js';
+import { presentMemberInfo } from '../users/users.present.js';
 import { GroupChannelsService } from './group-channels.service.js';
-import { presentGroup, presentGroupChannel, presentGroupMember } from './groups.present.js';
+import { presentGroup, presentGroupChannel } from './groups.present.js';
 import { GroupsService } from './groups.service.js';
 
 const groupParams = z.object({ id: uuid });
@@ -76,7 +77,7 @@ export function groupsRoutes({ db, hub }: AppContext) {
     app.get('/api/groups/:id/members', async (request) => {
       const { id } = parseInput(groupParams, request.params);
       const page = parseInput(groupMembersQuery, request.query);
-      return (await groups.members(caller(request).user, id, page)).map(presentGroupMember);
+      return (await groups.members(caller(request).user, id, page)).map(presentMemberInfo);
     });
 
     app.get('/api/groups/:id/channels', async (request) => {

@@ -5,8 +5,15 @@ import { type Emit, inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
 import { uuidv7 } from '../../platform/ids.js';
-import { isCommunityBanned, storedCommunityRole, storedGroupRole } from '../permissions/access.js';
-import { addChannelMembers, addGroupMember, removeGroupMember } from '../permissions/membership.js';
+import { openChannel } from '../channels/channels.service.js';
+import {
+  effectiveGroupRole,
+  isCommunityBanned,
+  loadGroupStanding,
+  storedCommunityRole,
+  storedGroupRole,
+} from '../permissions/access.js';
+import { addGroupMember, removeGroupMember } from '../permissions/membership.js';
 import type { UserRecord } from '../users/users.present.js';
 import {
   canCreateGroup,
@@ -17,7 +24,6 @@ import {
   canSetAllowInvites,
   canTransferGroup,
   canViewGroup,
-  effectiveGroupRole,
   type GroupActor,
   isPersonal,
 } from './groups.policy.js';
@@ -33,12 +39,12 @@ import {
   type GroupRecord,
   getGroup,
   groupChannelIds,
-  insertChannel,
   insertGroup,
   listAllGroups,
   listDiscoverable,
   listGroupsOf,
   listMembers,
+  listVisibleIn,
   lockCommunity,
   membershipsByUser,
   setGroupRole,
@@ -59,19 +65,19 @@ export async function loadActor(
   communityId: string,
   groupId: string | null,
 ): Promise<GroupActor> {
-  return {
-    userId: user.id,
-    isInstanceOwner: user.is_owner,
-    groupRole: groupId === null ? null : await storedGroupRole(db, groupId, user.id),
-    communityRole: await storedCommunityRole(db, communityId, user.id),
-    communityBanned: await isCommunityBanned(db, communityId, user.id),
-  };
+  return { userId: user.id, ...(await loadGroupStanding(db, user, communityId, groupId)) };
+}
+
+/** The group, or 404. */
+export async function requireGroup(db: Db, groupId: string): Promise<GroupRecord> {
+  const group = await findGroup(db, groupId);
+  if (!group) throw new AppError('not_found', 'group not found');
+  return group;
 }
 
 /** The group and the caller's standing in it; 404 when there is no such group. */
 export async function loadGroupAccess(db: Db, user: UserRecord, groupId: string): Promise<GroupAccess> {
-  const group = await findGroup(db, groupId);
-  if (!group) throw new AppError('not_found', 'group not found');
+  const group = await requireGroup(db, groupId);
   const actor = await loadActor(db, user, group.community_id, group.id);
   return { group, actor, role: effectiveGroupRole(group, actor) };
 }
@@ -88,8 +94,10 @@ export async function requireGroupRole(
   return access;
 }
 
-const MEMBERS_DEFAULT = groupLimits.membersDefault;
-const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
+/** `GET /api/communities/{cid}/groups`: the community's groups the user is in or may discover. */
+export function visibleGroupsIn(db: Db, communityId: string, userId: string): Promise<GroupRecord[]> {
+  return listVisibleIn(db, communityId, userId);
+}
 
 /** Group CRUD and membership (rest-api.md §8.1); every decision is asked of `groups.policy.ts`. */
 export class GroupsService {
@@ -203,11 +211,10 @@ export class GroupsService {
   async members(
     user: UserRecord,
     groupId: string,
-    page: { limit?: number | undefined; offset?: number | undefined },
+    page: { limit: number; offset: number },
   ): Promise<GroupMemberRecord[]> {
     const { group } = await requireGroupRole(this.db, user, groupId, canViewGroup);
-    const limit = clamp(page.limit ?? MEMBERS_DEFAULT, 1, groupLimits.membersMax);
-    return listMembers(this.db, group.id, limit, Math.max(page.offset ?? 0, 0));
+    return listMembers(this.db, group.id, page.limit, page.offset);
   }
 }
 
@@ -261,14 +268,11 @@ async function planGroup(
 async function populateGroup(trx: Transaction<Schema>, groupId: string, user: UserRecord, plan: GroupPlan) {
   const ownerId = plan.assignedId ?? user.id;
   await addGroupMember(trx, groupId, ownerId, 'owner');
-  const general = await insertChannel(trx, {
-    id: uuidv7(),
+  const general = await openChannel(trx, ownerId, {
     name: 'general',
     channel_type: 'text',
-    created_by: ownerId,
     group_id: groupId,
   });
-  await addChannelMembers(trx, [general.id], ownerId, 'owner');
   if (plan.visibility === 'public') {
     await addCommunityToGroup(trx, plan.communityId, groupId, general.id);
   } else if (

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { ChannelRole, CommunityRole, GroupRole, Schema, UsersTable } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
-import { type EffectiveRole, withInstanceRole } from './roles.js';
+import { canModerateCommunity, type EffectiveRole, withInstanceRole } from './roles.js';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 type User = Pick<Selectable<UsersTable>, 'id' | 'is_owner' | 'is_admin'>;
@@ -53,6 +53,46 @@ export async function storedGroupRole(db: Db, groupId: string, userId: string): 
     .where('user_id', '=', userId)
     .executeTakeFirst();
   return row?.role ?? null;
+}
+
+/** What a user's effective group role depends on, read fresh for each request. */
+export interface GroupStanding {
+  isInstanceOwner: boolean;
+  /** Stored roles; null when the user has no row. */
+  groupRole: GroupRole | null;
+  communityRole: CommunityRole | null;
+  communityBanned: boolean;
+}
+
+/** The user's standing in a community and, unless `groupId` is null, in one of its groups. */
+export async function loadGroupStanding(
+  db: Db,
+  user: User,
+  communityId: string,
+  groupId: string | null,
+): Promise<GroupStanding> {
+  return {
+    isInstanceOwner: user.is_owner,
+    groupRole: groupId === null ? null : await storedGroupRole(db, groupId, user.id),
+    communityRole: await storedCommunityRole(db, communityId, user.id),
+    communityBanned: await isCommunityBanned(db, communityId, user.id),
+  };
+}
+
+/**
+ * Effective group role (permissions.md §5): the instance owner is at least `admin`; otherwise the stored
+ * role; community moderators and up are `admin` of personal groups. A community ban cancels everything
+ * but the first. Instance admins get nothing here.
+ */
+export function effectiveGroupRole(
+  group: { assigned_member_id: string | null },
+  standing: GroupStanding,
+): GroupRole | null {
+  if (standing.isInstanceOwner) return standing.groupRole === 'owner' ? 'owner' : 'admin';
+  if (standing.communityBanned) return null;
+  if (standing.groupRole !== null) return standing.groupRole;
+  const personal = group.assigned_member_id !== null;
+  return personal && canModerateCommunity(standing.communityRole) ? 'admin' : null;
 }
 
 export async function storedChannelRole(

@@ -1,4 +1,4 @@
-import type { BlockedUser, UserProfileUpdatedFrame, UserPublic } from '@chatalot/protocol';
+import type { BlockedUser, MemberInfo, UserProfileUpdatedFrame, UserPublic } from '@chatalot/protocol';
 import type { Selectable } from 'kysely';
 import type { UsersTable } from '../../platform/db/schema.js';
 
@@ -20,6 +20,27 @@ export function presentUser(user: UserRecord): UserPublic {
     is_admin: user.is_admin,
     is_owner: user.is_owner,
     created_at: user.created_at.toISOString(),
+  };
+}
+
+/** A member of a group or channel as its member list reads it. */
+export interface MemberInfoRecord<R extends string> {
+  user_id: string;
+  username: string;
+  display_name: string;
+  avatar_url: string | null;
+  role: R;
+  joined_at: Date;
+}
+
+export function presentMemberInfo<R extends string>(member: MemberInfoRecord<R>): MemberInfo<R> {
+  return {
+    user_id: member.user_id,
+    username: member.username,
+    display_name: member.display_name,
+    avatar_url: member.avatar_url,
+    role: member.role,
+    joined_at: member.joined_at.toISOString(),
   };
 }
 
