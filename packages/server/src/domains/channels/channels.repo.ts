@@ -1,15 +1,6 @@
-import {
-  type Insertable,
-  type Kysely,
-  type Selectable,
-  sql,
-  type Transaction,
-  type Updateable,
-} from 'kysely';
-import type { ChannelRole, ChannelsTable, GroupsTable, Schema } from '../../platform/db/schema.js';
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type { ChannelRole, ChannelsTable, Db, GroupsTable } from '../../platform/db/schema.js';
 import type { MemberInfoRecord } from '../users/users.present.js';
-
-type Db = Kysely<Schema> | Transaction<Schema>;
 
 export type ChannelRecord = Selectable<ChannelsTable>;
 export type GroupRecord = Pick<Selectable<GroupsTable>, 'id' | 'community_id' | 'assigned_member_id'>;

@@ -1,5 +1,5 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { CommunityPolicy, CommunityRole, Schema, UsersTable } from '../../platform/db/schema.js';
+import type { Selectable, Transaction } from 'kysely';
+import type { CommunityPolicy, CommunityRole, Db, Schema, UsersTable } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
 import { communityGate } from '../permissions/access.js';
 import {
@@ -18,7 +18,6 @@ import { findCommunity, lockCommunity } from './communities.repo.js';
  * owner — not instance staff either — except through an ownership transfer.
  */
 
-type Db = Kysely<Schema> | Transaction<Schema>;
 type User = Pick<Selectable<UsersTable>, 'id' | 'is_owner' | 'is_admin'>;
 export type Predicate = (role: EffectiveRole) => boolean;
 

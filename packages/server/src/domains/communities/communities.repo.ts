@@ -1,15 +1,14 @@
-import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type {
   CommunitiesTable,
   CommunityBansTable,
   CommunityMembersTable,
+  Db,
   Schema,
   UserTimeoutsTable,
   WarningsTable,
 } from '../../platform/db/schema.js';
-
-type Db = Kysely<Schema> | Transaction<Schema>;
 
 export type CommunityRecord = Selectable<CommunitiesTable> & { member_count: number };
 export type TimeoutRecord = Selectable<UserTimeoutsTable>;

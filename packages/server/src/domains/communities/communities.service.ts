@@ -5,9 +5,9 @@ import type {
   Group,
   UpdateCommunityBody,
 } from '@chatalot/protocol';
-import type { Kysely, Transaction, Updateable } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { Config } from '../../config.js';
-import type { CommunitiesTable, CommunityRole, Schema } from '../../platform/db/schema.js';
+import type { CommunitiesTable, CommunityRole, Db, Schema } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError, invalid } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
@@ -41,7 +41,6 @@ import {
 } from './communities.repo.js';
 import { normaliseTheme } from './theme.js';
 
-type Db = Kysely<Schema> | Transaction<Schema>;
 interface Page {
   limit: number;
   offset: number;

@@ -6,9 +6,9 @@ import {
   inviteLimits,
   utf8Length,
 } from '@chatalot/protocol';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import type { Schema } from '../../platform/db/schema.js';
+import type { Db, Schema } from '../../platform/db/schema.js';
 import { AppError, invalid } from '../../platform/errors.js';
 import {
   consumeInvite,
@@ -28,8 +28,6 @@ import { anyMember, authorize, canManage, mayCreateInvite } from './communities.
 import { presentInvite } from './communities.present.js';
 import { lockCommunity } from './communities.repo.js';
 import { requireCommunity } from './communities.service.js';
-
-type Db = Kysely<Schema> | Transaction<Schema>;
 
 const TABLE = 'community_invites';
 const MAX_LISTED = 200;

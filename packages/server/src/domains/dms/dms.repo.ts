@@ -1,8 +1,7 @@
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import type { ChannelsTable, Schema } from '../../platform/db/schema.js';
+import { type Selectable, sql } from 'kysely';
+import type { ChannelsTable, Db } from '../../platform/db/schema.js';
 import type { UserRecord } from '../users/users.present.js';
 
-type Db = Kysely<Schema> | Transaction<Schema>;
 export type ChannelRecord = Selectable<ChannelsTable>;
 
 /** A DM pair is stored once, smaller id first (data-model.md §3 `dm_pairs`). */

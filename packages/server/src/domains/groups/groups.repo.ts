@@ -1,15 +1,13 @@
 import {
   type ExpressionBuilder,
   type Insertable,
-  type Kysely,
   type Selectable,
   sql,
   type Transaction,
   type Updateable,
 } from 'kysely';
-import type { ChannelsTable, GroupRole, GroupsTable, Schema } from '../../platform/db/schema.js';
+import type { ChannelsTable, Db, GroupRole, GroupsTable, Schema } from '../../platform/db/schema.js';
 
-type Db = Kysely<Schema> | Transaction<Schema>;
 type Trx = Transaction<Schema>;
 
 export type GroupRecord = Selectable<GroupsTable> & { member_count: number };

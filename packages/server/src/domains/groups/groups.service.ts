@@ -1,6 +1,6 @@
 import { type CreateGroupBody, groupLimits, type UpdateGroupBody } from '@chatalot/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import type { GroupRole, Schema } from '../../platform/db/schema.js';
+import type { Db, GroupRole, Schema } from '../../platform/db/schema.js';
 import { type Emit, inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
@@ -50,8 +50,6 @@ import {
   setGroupRole,
   updateGroup,
 } from './groups.repo.js';
-
-type Db = Kysely<Schema> | Transaction<Schema>;
 
 export interface GroupAccess {
   group: GroupRecord;

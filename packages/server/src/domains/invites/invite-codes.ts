@@ -1,7 +1,7 @@
 import type { CreateInviteBody } from '@chatalot/protocol';
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import type { InvitesTable, Schema } from '../../platform/db/schema.js';
+import type { Db, InvitesTable, Schema } from '../../platform/db/schema.js';
 import { alphanumeric, randomCode, uuidv7 } from '../../platform/ids.js';
 
 /**
@@ -9,8 +9,6 @@ import { alphanumeric, randomCode, uuidv7 } from '../../platform/ids.js';
  * can still be used, and spending one use. Who may create an invite and what accepting it does stay
  * with each domain.
  */
-
-type Db = Kysely<Schema> | Transaction<Schema>;
 
 export type InviteTable = 'community_invites' | 'group_invites' | 'registration_invites';
 export type InviteRecord<T extends InviteTable> = Selectable<Schema[T]>;

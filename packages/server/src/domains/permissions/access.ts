@@ -1,9 +1,8 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { ChannelRole, CommunityRole, GroupRole, Schema, UsersTable } from '../../platform/db/schema.js';
+import type { Selectable } from 'kysely';
+import type { ChannelRole, CommunityRole, Db, GroupRole, UsersTable } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
 import { canModerateCommunity, type EffectiveRole, withInstanceRole } from './roles.js';
 
-type Db = Kysely<Schema> | Transaction<Schema>;
 type User = Pick<Selectable<UsersTable>, 'id' | 'is_owner' | 'is_admin'>;
 
 /** Read-only membership lookups that every domain's policy builds on. */

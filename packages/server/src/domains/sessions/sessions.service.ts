@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionInfo } from '@chatalot/protocol';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { newRefreshToken, REFRESH_TOKEN_SECONDS, refreshTokenHash } from '../../platform/auth/tokens.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Schema } from '../../platform/db/schema.js';
+import type { Db, Schema } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
 
 /** The device a request comes from, as recorded on its session. */
@@ -14,8 +14,6 @@ export interface ClientInfo {
 
 /** A user keeps at most this many signed-in devices; signing in on one more ends the oldest. */
 export const MAX_SESSIONS_PER_USER = 20;
-
-type Db = Kysely<Schema> | Transaction<Schema>;
 
 export type RefreshOutcome =
   | { kind: 'rotated'; userId: string; sessionId: string; refreshToken: string }

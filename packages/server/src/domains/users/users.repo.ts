@@ -1,8 +1,6 @@
-import { type Insertable, type Kysely, sql, type Transaction, type Updateable } from 'kysely';
-import type { Schema, UsersTable } from '../../platform/db/schema.js';
+import { type Insertable, sql, type Updateable } from 'kysely';
+import type { Db, UsersTable } from '../../platform/db/schema.js';
 import type { UserRecord } from './users.present.js';
-
-type Db = Kysely<Schema> | Transaction<Schema>;
 
 export function findUserById(db: Db, id: string): Promise<UserRecord | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
 
 /** A timestamp with a database default: optional on insert. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -290,3 +290,6 @@ export interface Schema {
   user_timeouts: UserTimeoutsTable;
   warnings: WarningsTable;
 }
+
+/** A database handle or an open transaction: what repository functions take. */
+export type Db = Kysely<Schema> | Transaction<Schema>;
