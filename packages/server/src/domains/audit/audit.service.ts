@@ -23,6 +23,15 @@ export type AuditAction =
   | 'session_revoked'
   | 'refresh_token_reused'
   | 'registration_invite_created'
+  | 'community_kick'
+  | 'community_ban'
+  | 'community_unban'
+  | 'timeout_removed'
+  | 'channel_kick'
+  | 'channel_ban'
+  | 'channel_unban'
+  | 'channel_deleted'
+  | 'group_deleted'
   | 'registration_invite_deleted';
 
 export async function recordAudit(

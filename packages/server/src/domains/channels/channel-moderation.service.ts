@@ -3,6 +3,8 @@ import type { ChannelRole, Schema } from '../../platform/db/schema.js';
 import { type Emit, inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { actorOf, type RequestOrigin } from '../auth/auth.service.js';
 import { type EffectiveRole, withInstanceRole } from '../permissions/roles.js';
 import type { UserRecord } from '../users/users.present.js';
 import { canChangeRole, canRemoveMember, hasModeratorLevel, hasOwnerLevel } from './channels.policy.js';
@@ -38,23 +40,27 @@ export class ChannelModerationService {
     });
   }
 
-  kick(actor: UserRecord, channelId: string, targetId: string): Promise<void> {
+  kick(actor: UserRecord, channelId: string, targetId: string, origin: RequestOrigin): Promise<void> {
     return inTransaction(this.db, this.hub, (trx, emit) =>
-      removeFromChannel(trx, emit, { actor, channelId, targetId, ban: null }),
+      removeFromChannel(trx, emit, { actor, origin, channelId, targetId, ban: null }),
     );
   }
 
   /** A ban is a kick that also blocks joining again. */
-  ban(actor: UserRecord, channelId: string, targetId: string, reason: string | null): Promise<void> {
+  ban(actor: UserRecord, channelId: string, targetId: string, reason: string | null, origin: RequestOrigin) {
     return inTransaction(this.db, this.hub, (trx, emit) =>
-      removeFromChannel(trx, emit, { actor, channelId, targetId, ban: { reason } }),
+      removeFromChannel(trx, emit, { actor, origin, channelId, targetId, ban: { reason } }),
     );
   }
 
-  unban(actor: UserRecord, channelId: string, targetId: string): Promise<void> {
+  unban(actor: UserRecord, channelId: string, targetId: string, origin: RequestOrigin): Promise<void> {
     return this.db.transaction().execute(async (trx) => {
       await channelFor(trx, actor, channelId, hasModeratorLevel);
       if (!(await deleteBan(trx, channelId, targetId))) throw new AppError('not_found', 'ban not found');
+      await recordAudit(trx, 'channel_unban', actorOf(actor.id, origin), {
+        channel_id: channelId,
+        target_id: targetId,
+      });
     });
   }
 
@@ -82,6 +88,7 @@ export class ChannelModerationService {
 
 interface Removal {
   actor: UserRecord;
+  origin: RequestOrigin;
   channelId: string;
   targetId: string;
   ban: { reason: string | null } | null;
@@ -89,12 +96,17 @@ interface Removal {
 
 /** Kick or ban: the target must be a member and strictly below the actor; they lose access after commit. */
 async function removeFromChannel(trx: Trx, emit: Emit, removal: Removal): Promise<void> {
-  const { actor, channelId, targetId, ban } = removal;
+  const { actor, origin, channelId, targetId, ban } = removal;
   const { role } = await channelFor(trx, actor, channelId, hasModeratorLevel);
   const target = await memberOrNotFound(trx, channelId, targetId);
   if (!canRemoveMember(role, effectiveRole(target))) throw new AppError('forbidden');
   await removeMember(trx, channelId, targetId);
   if (ban) await insertBan(trx, { channelId, userId: targetId, bannedBy: actor.id, reason: ban.reason });
+  await recordAudit(trx, ban ? 'channel_ban' : 'channel_kick', actorOf(actor.id, origin), {
+    channel_id: channelId,
+    target_id: targetId,
+    ...(ban && { reason: ban.reason }),
+  });
   emit(
     frameEvent({ kind: 'channel', channelId }, presentRemoval(channelId, targetId, actor.id, ban !== null)),
   );

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { caller } from '../../platform/auth/authenticate.js';
+import { originOf } from '../../platform/request-origin.js';
 import { parseInput } from '../../platform/validation.js';
 import { presentMemberInfo } from '../users/users.present.js';
 import { ChannelModerationService } from './channel-moderation.service.js';
@@ -72,20 +73,20 @@ export function channelsRoutes({ db, hub }: AppContext) {
 
     app.post('/api/channels/:id/members/:user_id/kick', async (request, reply) => {
       const { id, user_id } = parseInput(memberParams, request.params);
-      await moderation.kick(caller(request).user, id, user_id);
+      await moderation.kick(caller(request).user, id, user_id, originOf(request));
       return reply.send();
     });
 
     app.post('/api/channels/:id/members/:user_id/ban', async (request, reply) => {
       const { id, user_id } = parseInput(memberParams, request.params);
       const { reason } = parseInput(banChannelMemberRequest, request.body ?? {});
-      await moderation.ban(caller(request).user, id, user_id, reason || null);
+      await moderation.ban(caller(request).user, id, user_id, reason || null, originOf(request));
       return reply.send();
     });
 
     app.post('/api/channels/:id/members/:user_id/unban', async (request, reply) => {
       const { id, user_id } = parseInput(memberParams, request.params);
-      await moderation.unban(caller(request).user, id, user_id);
+      await moderation.unban(caller(request).user, id, user_id, originOf(request));
       return reply.send();
     });
 

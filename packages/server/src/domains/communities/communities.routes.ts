@@ -16,6 +16,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { caller } from '../../platform/auth/authenticate.js';
+import { originOf } from '../../platform/request-origin.js';
 import { parseInput } from '../../platform/validation.js';
 import { CommunitiesService } from './communities.service.js';
 import { CommunityInvitesService } from './invites.service.js';
@@ -91,7 +92,7 @@ export function communitiesRoutes({ db, hub, clock, config }: AppContext) {
     });
     app.delete('/api/communities/:cid/members/:uid', async (request, reply) => {
       const params = parseInput(memberParams, request.params);
-      await moderation.kick(user(request), params.cid, params.uid);
+      await moderation.kick(user(request), params.cid, params.uid, originOf(request));
       return reply.send();
     });
 
@@ -99,12 +100,12 @@ export function communitiesRoutes({ db, hub, clock, config }: AppContext) {
     app.post('/api/communities/:cid/bans/:uid', async (request, reply) => {
       const params = parseInput(memberParams, request.params);
       const { reason } = parseInput(banRequest, request.body ?? {});
-      await moderation.ban(user(request), params.cid, params.uid, reason);
+      await moderation.ban(user(request), params.cid, params.uid, reason, originOf(request));
       return reply.send();
     });
     app.delete('/api/communities/:cid/bans/:uid', async (request, reply) => {
       const params = parseInput(memberParams, request.params);
-      await moderation.unban(user(request), params.cid, params.uid);
+      await moderation.unban(user(request), params.cid, params.uid, originOf(request));
       return reply.send();
     });
 
@@ -129,7 +130,7 @@ export function communitiesRoutes({ db, hub, clock, config }: AppContext) {
     });
     app.delete('/api/communities/:cid/channels/:chid/timeout/:uid', async (request, reply) => {
       const params = parseInput(channelMemberParams, request.params);
-      await moderation.removeTimeout(user(request), params.cid, params.chid, params.uid);
+      await moderation.removeTimeout(user(request), params.cid, params.chid, params.uid, originOf(request));
       return reply.send();
     });
     app.post('/api/communities/:cid/channels/:chid/warn', async (request) => {

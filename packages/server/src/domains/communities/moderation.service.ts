@@ -6,6 +6,8 @@ import { inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError, invalid } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
 import { uuidv7 } from '../../platform/ids.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { actorOf, type RequestOrigin } from '../auth/auth.service.js';
 import { storedChannelRole, storedCommunityRole } from '../permissions/access.js';
 import { removeCommunityMember } from '../permissions/membership.js';
 import type { EffectiveRole } from '../permissions/roles.js';
@@ -44,7 +46,7 @@ export class ModerationService {
   ) {}
 
   /** Out of the community, its groups and their channels; a new invite lets them back. */
-  async kick(user: UserRecord, communityId: string, targetId: string): Promise<void> {
+  async kick(user: UserRecord, communityId: string, targetId: string, origin: RequestOrigin): Promise<void> {
     await inTransaction(this.db, this.hub, async (trx, emit) => {
       const actor = await lockAndAuthorize(trx, user, communityId, canModerate);
       if (targetId === user.id) throw invalid('you cannot kick yourself; use leave instead');
@@ -52,6 +54,10 @@ export class ModerationService {
       if (target === null) throw new AppError('not_found', 'member not found');
       if (!mayActOn(actor, target)) throw new AppError('forbidden');
       const channelIds = await removeCommunityMember(trx, communityId, targetId);
+      await recordAudit(trx, 'community_kick', actorOf(user.id, origin), {
+        community_id: communityId,
+        target_id: targetId,
+      });
       emit({ kind: 'access_revoked', userId: targetId, channelIds });
     });
   }
@@ -62,6 +68,7 @@ export class ModerationService {
     communityId: string,
     targetId: string,
     reason: string | undefined,
+    origin: RequestOrigin,
   ): Promise<void> {
     await inTransaction(this.db, this.hub, async (trx, emit) => {
       const actor = await lockAndAuthorize(trx, user, communityId, canModerate);
@@ -75,15 +82,26 @@ export class ModerationService {
         banned_by: user.id,
         reason: reason || null,
       });
+      await recordAudit(trx, 'community_ban', actorOf(user.id, origin), {
+        community_id: communityId,
+        target_id: targetId,
+        reason: reason || null,
+      });
       if (target === null) return;
       const channelIds = await removeCommunityMember(trx, communityId, targetId);
       emit({ kind: 'access_revoked', userId: targetId, channelIds });
     });
   }
 
-  async unban(user: UserRecord, communityId: string, targetId: string): Promise<void> {
-    await authorize(this.db, user, communityId, canModerate);
-    if (!(await deleteBan(this.db, communityId, targetId))) throw new AppError('not_found', 'ban not found');
+  async unban(user: UserRecord, communityId: string, targetId: string, origin: RequestOrigin): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await authorize(trx, user, communityId, canModerate);
+      if (!(await deleteBan(trx, communityId, targetId))) throw new AppError('not_found', 'ban not found');
+      await recordAudit(trx, 'community_unban', actorOf(user.id, origin), {
+        community_id: communityId,
+        target_id: targetId,
+      });
+    });
   }
 
   async bans(user: UserRecord, communityId: string): Promise<CommunityBan[]> {
@@ -119,12 +137,19 @@ export class ModerationService {
     communityId: string,
     channelId: string,
     targetId: string,
+    origin: RequestOrigin,
   ): Promise<void> {
-    await authorize(this.db, user, communityId, canModerate);
-    await requireChannel(this.db, communityId, channelId);
-    if (!(await deleteTimeout(this.db, channelId, targetId, new Date(this.clock.now())))) {
-      throw new AppError('not_found', 'no active timeout found');
-    }
+    await this.db.transaction().execute(async (trx) => {
+      await authorize(trx, user, communityId, canModerate);
+      await requireChannel(trx, communityId, channelId);
+      if (!(await deleteTimeout(trx, channelId, targetId, new Date(this.clock.now())))) {
+        throw new AppError('not_found', 'no active timeout found');
+      }
+      await recordAudit(trx, 'timeout_removed', actorOf(user.id, origin), {
+        channel_id: channelId,
+        target_id: targetId,
+      });
+    });
   }
 
   /** The channel hears of it with the user's warning count there (`user_warned`). */

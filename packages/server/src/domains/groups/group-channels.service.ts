@@ -4,6 +4,8 @@ import type { Schema } from '../../platform/db/schema.js';
 import { inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { actorOf, type RequestOrigin } from '../auth/auth.service.js';
 import { changeChannel, openChannel } from '../channels/channels.service.js';
 import type { UserRecord } from '../users/users.present.js';
 import { canManageGroup, canViewGroup } from './groups.policy.js';
@@ -60,12 +62,16 @@ export class GroupChannelsService {
     });
   }
 
-  delete(user: UserRecord, groupId: string, channelId: string): Promise<void> {
+  delete(user: UserRecord, groupId: string, channelId: string, origin: RequestOrigin): Promise<void> {
     return inTransaction(this.db, this.hub, async (trx, emit) => {
       const { group, channel } = await this.requireChannel(trx, user, groupId, channelId);
       const audience = await audienceOf(trx, group.community_id, [channel.id]);
       const lost = await membershipsByUser(trx, [channel.id]);
       await deleteChannel(trx, channel.id);
+      await recordAudit(trx, 'channel_deleted', actorOf(user.id, origin), {
+        channel_id: channel.id,
+        name: channel.name,
+      });
       emit(
         frameEvent({ kind: 'users', userIds: audience }, { type: 'channel_deleted', channel_id: channel.id }),
       );

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { caller } from '../../platform/auth/authenticate.js';
+import { originOf } from '../../platform/request-origin.js';
 import { parseInput } from '../../platform/validation.js';
 import { presentMemberInfo } from '../users/users.present.js';
 import { GroupChannelsService } from './group-channels.service.js';
@@ -51,7 +52,7 @@ export function groupsRoutes({ db, hub }: AppContext) {
 
     app.delete('/api/groups/:id', async (request, reply) => {
       const { id } = parseInput(groupParams, request.params);
-      await groups.delete(caller(request).user, id);
+      await groups.delete(caller(request).user, id, originOf(request));
       return reply.send();
     });
 
@@ -99,7 +100,7 @@ export function groupsRoutes({ db, hub }: AppContext) {
 
     app.delete('/api/groups/:id/channels/:channel_id', async (request, reply) => {
       const { id, channel_id } = parseInput(channelParams, request.params);
-      await channels.delete(caller(request).user, id, channel_id);
+      await channels.delete(caller(request).user, id, channel_id, originOf(request));
       return reply.send();
     });
   };

@@ -5,6 +5,8 @@ import { type Emit, inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
 import { type EventHub, frameEvent } from '../../platform/events/hub.js';
 import { uuidv7 } from '../../platform/ids.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { actorOf, type RequestOrigin } from '../auth/auth.service.js';
 import { openChannel } from '../channels/channels.service.js';
 import {
   effectiveGroupRole,
@@ -153,7 +155,7 @@ export class GroupsService {
     });
   }
 
-  delete(user: UserRecord, groupId: string): Promise<void> {
+  delete(user: UserRecord, groupId: string, origin: RequestOrigin): Promise<void> {
     return inTransaction(this.db, this.hub, async (trx, emit) => {
       const { group, actor } = await loadGroupAccess(trx, user, groupId);
       if (!canDeleteGroup(group, actor)) throw new AppError('forbidden');
@@ -161,6 +163,10 @@ export class GroupsService {
       const audience = await audienceOf(trx, group.community_id, channelIds);
       const lost = await membershipsByUser(trx, channelIds);
       await deleteGroup(trx, group.id);
+      await recordAudit(trx, 'group_deleted', actorOf(user.id, origin), {
+        group_id: group.id,
+        name: group.name,
+      });
       emit(frameEvent({ kind: 'users', userIds: audience }, { type: 'group_deleted', group_id: group.id }));
       revokeAll(emit, lost);
     });
