@@ -13,4 +13,5 @@ export * from './rest/invites.js';
 export * from './rest/preferences.js';
 export * from './rest/profile.js';
 export * from './rest/users.js';
+export * from './ws/client.js';
 export * from './ws/server.js';

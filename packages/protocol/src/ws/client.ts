@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { byteArray, uuid } from '../rest/common.js';
+
+/** Client → server frames (websocket.md §6), limits of §3 and §6. Unknown fields are ignored. */
+
+const ciphertext = byteArray.min(1, 'ciphertext must not be empty').max(65_536, 'ciphertext is too large');
+const nonce = byteArray.min(1, 'nonce must not be empty').max(256, 'nonce is too large');
+const nullableUuid = uuid.nullish().transform((value) => value ?? null);
+/** UTF-8 byte length, as the reference counts it. */
+const bytesBetween = (min: number, max: number, name: string) =>
+  z.string().refine((value) => {
+    const length = new TextEncoder().encode(value).length;
+    return length >= min && length <= max;
+  }, `${name} must be ${min}-${max} bytes`);
+
+export const presenceStatus = z.enum(['online', 'idle', 'dnd', 'invisible', 'offline']);
+export type PresenceStatus = z.infer<typeof presenceStatus>;
+
+export const MAX_CHANNELS_PER_SUBSCRIBE = 200;
+
+export const clientFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('authenticate'), token: z.string().max(8192) }),
+  z.object({
+    type: z.literal('send_message'),
+    channel_id: uuid,
+    ciphertext,
+    nonce,
+    message_type: z.string(),
+    reply_to: nullableUuid,
+    sender_key_id: nullableUuid,
+    thread_id: nullableUuid,
+  }),
+  z.object({ type: z.literal('edit_message'), message_id: uuid, ciphertext, nonce }),
+  z.object({ type: z.literal('delete_message'), message_id: uuid }),
+  z.object({ type: z.literal('update_presence'), status: presenceStatus }),
+  z.object({ type: z.literal('typing'), channel_id: uuid }),
+  z.object({ type: z.literal('stop_typing'), channel_id: uuid }),
+  z.object({ type: z.literal('subscribe'), channel_ids: z.array(uuid) }),
+  z.object({ type: z.literal('unsubscribe'), channel_ids: z.array(uuid) }),
+  z.object({
+    type: z.literal('rtc_offer'),
+    target_user_id: uuid,
+    session_id: uuid,
+    sdp: bytesBetween(1, 32_768, 'sdp'),
+  }),
+  z.object({
+    type: z.literal('rtc_answer'),
+    target_user_id: uuid,
+    session_id: uuid,
+    sdp: bytesBetween(1, 32_768, 'sdp'),
+  }),
+  z.object({
+    type: z.literal('rtc_ice_candidate'),
+    target_user_id: uuid,
+    session_id: uuid,
+    candidate: bytesBetween(1, 2048, 'candidate'),
+  }),
+  z.object({ type: z.literal('join_voice'), channel_id: uuid }),
+  z.object({ type: z.literal('leave_voice'), channel_id: uuid }),
+  z.object({ type: z.literal('kick_from_voice'), channel_id: uuid, user_id: uuid }),
+  z.object({ type: z.literal('add_reaction'), message_id: uuid, emoji: z.string() }),
+  z.object({ type: z.literal('remove_reaction'), message_id: uuid, emoji: z.string() }),
+  z.object({ type: z.literal('mark_read'), channel_id: uuid, message_id: uuid }),
+  z.object({ type: z.literal('mark_all_read') }),
+  z.object({ type: z.literal('ping'), timestamp: z.number().int() }),
+]);
+
+export type ClientFrame = z.infer<typeof clientFrame>;
+export type ClientFrameType = ClientFrame['type'];
