@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { call, goodPassword, registerUser } from './factories.js';
+import { call, goodPassword, registerUser, suspend } from './factories.js';
 import { createTestApp, createTestDatabase, ManualClock } from './harness.js';
 
 const clock = new ManualClock();
@@ -69,11 +69,7 @@ describe('POST /api/auth/login', () => {
 
   it('refuses a suspended account', async () => {
     const member = await registerUser(app);
-    await database.db
-      .updateTable('users')
-      .set({ suspended_at: new Date() })
-      .where('id', '=', member.user.id)
-      .execute();
+    await suspend(database, member.user.id);
     const response = await login(member.username, goodPassword);
     expect(response.statusCode).toBe(400);
     expect(response.json().error.message).toBe('account is suspended');

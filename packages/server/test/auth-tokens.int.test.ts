@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { bearer, call, goodPassword, registerUser } from './factories.js';
+import { bearer, call, goodPassword, registerUser, suspend } from './factories.js';
 import { createTestApp, createTestDatabase, ManualClock } from './harness.js';
 
 const clock = new ManualClock(Date.now());
@@ -70,11 +70,7 @@ describe('access tokens', () => {
 
   it('stop working the moment their user is suspended', async () => {
     const member = await registerUser(app);
-    await database.db
-      .updateTable('users')
-      .set({ suspended_at: new Date() })
-      .where('id', '=', member.user.id)
-      .execute();
+    await suspend(database, member.user.id);
     expect((await me(member.access_token)).statusCode).toBe(401);
     expect((await refresh(member.refresh_token)).statusCode).toBe(401);
   });

@@ -156,6 +156,43 @@ describe('GET /api/community-invites/:code', () => {
 });
 
 describe('POST /api/community-invites/:code/accept', () => {
+  it('joins every public group of the community at once, skipping channels the joiner is banned from', async () => {
+    const secondGroup = uuidv7();
+    const open = uuidv7();
+    const banned = uuidv7();
+    await db
+      .insertInto('groups')
+      .values({ id: secondGroup, name: 'Games', community_id: communityId, visibility: 'public' })
+      .execute();
+    await db
+      .insertInto('channels')
+      .values([
+        { id: open, name: 'lobby', channel_type: 'text', group_id: secondGroup },
+        { id: banned, name: 'banned', channel_type: 'text', group_id: secondGroup },
+      ])
+      .execute();
+    const joiner = await registerUser(app);
+    await db.insertInto('channel_bans').values({ channel_id: banned, user_id: joiner.user.id }).execute();
+    const invite = await createInvite({ max_uses: 1 });
+    expect((await accept(invite.code, joiner)).statusCode).toBe(200);
+    const groups = await db
+      .selectFrom('group_members')
+      .select('group_id')
+      .where('user_id', '=', joiner.user.id)
+      .execute();
+    expect(groups.map((row) => row.group_id).sort()).toEqual([world.groupId, secondGroup].sort());
+    const channels = await db
+      .selectFrom('channel_members')
+      .select('channel_id')
+      .where('user_id', '=', joiner.user.id)
+      .execute();
+    const channelIds = channels.map((row) => row.channel_id);
+    expect(channelIds).toContain(open);
+    expect(channelIds).toContain(world.channelId);
+    expect(channelIds).not.toContain(banned);
+    await db.deleteFrom('groups').where('id', '=', secondGroup).execute();
+  });
+
   it('joins as a member, with the public groups and their discoverable channels', async () => {
     const privateGroup = uuidv7();
     const hiddenChannel = uuidv7();

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import type { AuthResponse, RegisterRequest } from '@chatalot/protocol';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { Database } from '../src/platform/db/database.js';
 
 let counter = 0;
 /** A password that passes every rule. */
@@ -83,4 +84,9 @@ export function nextAddress(): string {
 /** `inject` from a fresh address. */
 export function call(app: FastifyInstance, options: InjectOptions) {
   return app.inject({ remoteAddress: nextAddress(), ...options });
+}
+
+/** Suspends an account the way an admin would (the admin API comes later). */
+export async function suspend(database: Database, userId: string): Promise<void> {
+  await database.db.updateTable('users').set({ suspended_at: new Date() }).where('id', '=', userId).execute();
 }

@@ -20,30 +20,46 @@ export async function addCommunityMember(trx: Trx, communityId: string, userId: 
     .where('community_id', '=', communityId)
     .where('visibility', '=', 'public')
     .execute();
-  for (const group of publicGroups)
-    await addGroupMember(trx, group.id, userId, 'member', { discoverableOnly: true });
+  await joinGroups(
+    trx,
+    publicGroups.map((group) => group.id),
+    userId,
+    'member',
+    { discoverableOnly: true },
+  );
 }
 
 /**
  * Adds a group member and makes them a member of the group's channels — never of a channel they are
  * banned from (the reference let a channel ban be undone by leaving and re-joining the group).
  */
-export async function addGroupMember(
+export function addGroupMember(
   trx: Trx,
   groupId: string,
   userId: string,
   role: GroupRole,
   options: { discoverableOnly?: boolean } = {},
 ): Promise<void> {
+  return joinGroups(trx, [groupId], userId, role, options);
+}
+
+async function joinGroups(
+  trx: Trx,
+  groupIds: string[],
+  userId: string,
+  role: GroupRole,
+  options: { discoverableOnly?: boolean },
+): Promise<void> {
+  if (groupIds.length === 0) return;
   await trx
     .insertInto('group_members')
-    .values({ group_id: groupId, user_id: userId, role })
+    .values(groupIds.map((groupId) => ({ group_id: groupId, user_id: userId, role })))
     .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
     .execute();
   let channels = trx
     .selectFrom('channels')
     .select('channels.id')
-    .where('channels.group_id', '=', groupId)
+    .where('channels.group_id', 'in', groupIds)
     .where((eb) =>
       eb.not(
         eb.exists(
@@ -70,19 +86,8 @@ export async function addChannelMembers(trx: Trx, channelIds: string[], userId: 
 }
 
 /** Removes a user from a group and from its channels; returns the channels they lost. */
-export async function removeGroupMember(trx: Trx, groupId: string, userId: string): Promise<string[]> {
-  const channelIds = await trx
-    .deleteFrom('channel_members')
-    .where('user_id', '=', userId)
-    .where('channel_id', 'in', trx.selectFrom('channels').select('id').where('group_id', '=', groupId))
-    .returning('channel_id')
-    .execute();
-  await trx
-    .deleteFrom('group_members')
-    .where('group_id', '=', groupId)
-    .where('user_id', '=', userId)
-    .execute();
-  return channelIds.map((row) => row.channel_id);
+export function removeGroupMember(trx: Trx, groupId: string, userId: string): Promise<string[]> {
+  return leaveGroups(trx, userId, { groupId });
 }
 
 /** Removes a user from a community, its groups and their channels; returns the channels they lost. */
@@ -91,7 +96,26 @@ export async function removeCommunityMember(
   communityId: string,
   userId: string,
 ): Promise<string[]> {
-  const groupIds = trx.selectFrom('groups').select('id').where('community_id', '=', communityId);
+  const channelIds = await leaveGroups(trx, userId, { communityId });
+  await trx
+    .deleteFrom('community_members')
+    .where('community_id', '=', communityId)
+    .where('user_id', '=', userId)
+    .execute();
+  return channelIds;
+}
+
+/** Leaves one group, or every group of a community, with their channels; returns the channels left. */
+async function leaveGroups(
+  trx: Trx,
+  userId: string,
+  scope: { groupId: string } | { communityId: string },
+): Promise<string[]> {
+  const groups = trx.selectFrom('groups').select('id');
+  const groupIds =
+    'groupId' in scope
+      ? groups.where('id', '=', scope.groupId)
+      : groups.where('community_id', '=', scope.communityId);
   const channelIds = await trx
     .deleteFrom('channel_members')
     .where('user_id', '=', userId)
@@ -102,11 +126,6 @@ export async function removeCommunityMember(
     .deleteFrom('group_members')
     .where('user_id', '=', userId)
     .where('group_id', 'in', groupIds)
-    .execute();
-  await trx
-    .deleteFrom('community_members')
-    .where('community_id', '=', communityId)
-    .where('user_id', '=', userId)
     .execute();
   return channelIds.map((row) => row.channel_id);
 }
