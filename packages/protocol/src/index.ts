@@ -14,4 +14,5 @@ export * from './rest/preferences.js';
 export * from './rest/profile.js';
 export * from './rest/users.js';
 export * from './ws/client.js';
+export * from './ws/close-codes.js';
 export * from './ws/server.js';

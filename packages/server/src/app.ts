@@ -28,12 +28,18 @@ import { type Clock, systemClock } from './platform/clock.js';
 import type { Database } from './platform/db/database.js';
 import { registerErrorHandler } from './platform/errors.js';
 import { type EventHub, InProcessHub } from './platform/events/hub.js';
+import { RedisHub } from './platform/events/redis-hub.js';
 import { registerJsonBodyParser } from './platform/json-body.js';
 import { registerNotFound } from './platform/not-found.js';
 import { MemoryRateLimitStore, type RateLimitStore, registerRateLimits } from './platform/rate-limit.js';
 import type { Secrets } from './platform/secrets.js';
 import { registerSecurityHeaders } from './platform/security-headers.js';
 import { StaticFiles } from './platform/static-files.js';
+import { defaultGatewayOptions, type GatewayOptions } from './realtime/gateway.js';
+import { MemorySharedState } from './realtime/memory-shared-state.js';
+import { realtimeRoutes } from './realtime/realtime.routes.js';
+import { RedisSharedState } from './realtime/redis-shared-state.js';
+import type { SharedState } from './realtime/shared-state.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -43,6 +49,8 @@ export interface AppDeps {
   clock?: Clock;
   rateLimitStore?: RateLimitStore;
   hub?: EventHub;
+  /** Overrides of the gateway's limits and timers (tests). */
+  gateway?: Partial<GatewayOptions>;
 }
 
 /** Builds the HTTP application without listening, so tests can drive it with `inject`. */
@@ -75,19 +83,37 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
   });
 
-  const hub =
-    deps.hub ?? new InProcessHub((error) => deps.logger.error({ err: error }, 'event listener failed'));
-  const context = createContext(config, deps.database, deps.secrets, clock, hub);
+  const { hub, shared } = await connectRealtime(deps, clock);
+  app.addHook('onClose', async () => {
+    await hub.close?.();
+    await shared.close();
+  });
+  const context = createContext(config, deps.database, deps.secrets, clock, hub, shared);
   await app.register(
     healthRoutes({ database: deps.database, startedAt: clock.now(), now: () => clock.now() }),
   );
   await app.register(authRoutes(context));
   await app.register(legalRoutes(context.config));
   await app.register(authenticatedRoutes(context));
+  await app.register(realtimeRoutes(context, { ...defaultGatewayOptions, ...deps.gateway }));
   app.addHook('onReady', () => announceOwnerSetup(context, deps.logger));
   app.addHook('onReady', () => bootstrapAdmin(context, deps.logger));
   scheduleJobs(app, context, deps.logger);
   return app;
+}
+
+/** One process: in-memory hub and state. With `REDIS_URL`: both in Redis, so several processes act as one. */
+async function connectRealtime(deps: AppDeps, clock: Clock): Promise<{ hub: EventHub; shared: SharedState }> {
+  const onError = (error: unknown) => deps.logger.error({ err: error }, 'event delivery failed');
+  const redis = deps.config.redis;
+  if (redis === null) {
+    return { hub: deps.hub ?? new InProcessHub(onError), shared: new MemorySharedState(clock) };
+  }
+  const shared = new RedisSharedState(redis);
+  if (deps.hub) return { hub: deps.hub, shared };
+  const hub = new RedisHub({ ...redis, onError });
+  await hub.start();
+  return { hub, shared };
 }
 
 /** Routes behind a valid access token. */
@@ -95,7 +121,7 @@ function authenticatedRoutes(context: AppContext) {
   return async (app: FastifyInstance) => {
     app.decorateRequest('auth', null);
     app.addHook('onRequest', authenticate(context.tokens, context.db));
-    await app.register(accountRoutes(new AccountService(context.db, context.sessions)));
+    await app.register(accountRoutes(new AccountService(context.db, context.sessions, context.hub)));
     await app.register(totpRoutes(context.totp));
     await app.register(adminInvitesRoutes(context));
     await app.register(usersRoutes(new UsersService(context.db, context.hub)));

@@ -32,6 +32,8 @@ export interface Config {
   /** null selects the embedded database (PGlite) in `dataDir/db`. */
   databaseUrl: string | null;
   databasePoolSize: number;
+  /** Set when several server processes share state and fan-out through Redis; null for one process. */
+  redis: { url: string; prefix: string } | null;
   listen: { host: string; port: number };
   jwt: { privateKeyPath: string; publicKeyPath: string; generateIfMissing: boolean };
   /** 32 raw bytes; null means "load or generate `dataDir/secrets/totp_encryption_key`". */
@@ -68,6 +70,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Readonl
     dataDir,
     databaseUrl: parseDatabaseUrl(env),
     databasePoolSize: integerInRange(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    redis: parseRedis(env),
     listen: parseListenAddr(stringWithDefault(env, 'LISTEN_ADDR', '0.0.0.0:8080')),
     jwt: parseJwtPaths(env, dataDir, cwd),
     totpEncryptionKey: parseTotpKey(optionalKeyVar(env, 'TOTP_ENCRYPTION_KEY')),
@@ -123,6 +126,17 @@ function parseDatabaseUrl(env: Env): string | null {
     throw new ConfigError('DATABASE_URL', 'is not a valid URL');
   }
   return raw;
+}
+
+function parseRedis(env: Env): Config['redis'] {
+  const url = optionalString(env, 'REDIS_URL');
+  if (url === null) return null;
+  if (!/^rediss?:\/\/./.test(url)) throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  const prefix = stringWithDefault(env, 'REDIS_PREFIX', 'chatalot:');
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(prefix)) {
+    throw new ConfigError('REDIS_PREFIX', 'must be 1-64 letters, digits or :_.-');
+  }
+  return { url, prefix };
 }
 
 function parseListenAddr(raw: string): { host: string; port: number } {

@@ -11,6 +11,7 @@ import type { Database } from './platform/db/database.js';
 import type { Schema } from './platform/db/schema.js';
 import type { EventHub } from './platform/events/hub.js';
 import type { Secrets } from './platform/secrets.js';
+import type { SharedState } from './realtime/shared-state.js';
 
 /** The services every domain's routes are built from; made once per app. */
 export interface AppContext {
@@ -20,6 +21,8 @@ export interface AppContext {
   clock: Clock;
   /** Domain events, published after commit (`platform/db/unit-of-work.ts`). */
   hub: EventHub;
+  /** Ephemeral state shared by every server process (presence, cooldowns); Redis when several run. */
+  shared: SharedState;
   tokens: TokenService;
   sessions: SessionService;
   totp: TotpService;
@@ -33,6 +36,7 @@ export function createContext(
   secrets: Secrets,
   clock: Clock,
   hub: EventHub,
+  shared: SharedState,
 ): AppContext {
   const { db } = database;
   const tokens = new TokenService(
@@ -44,6 +48,6 @@ export function createContext(
   const totp = new TotpService(db, secrets.totpKey, clock);
   const ownerSetup = new OwnerSetup(db, config.dataDir);
   const lockout = new Lockout(db, clock);
-  const auth = new AuthService({ db, config, clock, tokens, sessions, lockout, totp, ownerSetup });
-  return { config, database, db, clock, hub, tokens, sessions, totp, ownerSetup, auth };
+  const auth = new AuthService({ db, config, clock, tokens, sessions, lockout, totp, ownerSetup, hub });
+  return { config, database, db, clock, hub, shared, tokens, sessions, totp, ownerSetup, auth };
 }

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { Database } from '../src/platform/db/database.js';
 import type { ChannelRole } from '../src/platform/db/schema.js';
-import { type DomainEvent, InProcessHub } from '../src/platform/events/hub.js';
+import { type DomainEvent, InProcessHub, rotationRequired } from '../src/platform/events/hub.js';
 import { uuidv7 } from '../src/platform/ids.js';
 import { loadSecrets } from '../src/platform/secrets.js';
 import { call, type TestUser } from './factories.js';
@@ -149,6 +149,7 @@ describe('kick and ban', () => {
         },
       },
       { kind: 'access_revoked', userId: id('timedOut'), channelIds: [channelId] },
+      rotationRequired(channelId, 'member_removed'),
     ]);
     expect((await act(actors.member, channelId, 'timedOut', 'kick')).json()).toEqual({
       error: { code: 'not_found', message: 'member not found' },
@@ -172,6 +173,7 @@ describe('kick and ban', () => {
         },
       },
       { kind: 'access_revoked', userId: id('communityAdmin'), channelIds: [channelId] },
+      rotationRequired(channelId, 'member_removed'),
     ]);
     const ban = await db
       .selectFrom('channel_bans')

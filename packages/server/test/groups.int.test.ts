@@ -1,6 +1,7 @@
 import { type Group, group, groupMemberInfo } from '@chatalot/protocol';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { rotationRequired } from '../src/platform/events/hub.js';
 import { uuidv7 } from '../src/platform/ids.js';
 import { call, type TestUser } from './factories.js';
 import { createTestApp } from './harness.js';
@@ -431,6 +432,7 @@ describe('transfer, join and leave', () => {
     expect((await api(member, 'POST', `/api/groups/${target.id}/leave`, {})).statusCode).toBe(200);
     expect(events.slice(before)).toEqual([
       { kind: 'access_revoked', userId: member.user.id, channelIds: [general?.id] },
+      rotationRequired(general?.id as string, 'member_left'),
     ]);
     expect((await api(member, 'POST', `/api/groups/${target.id}/leave`)).statusCode).toBe(403);
     expect((await api(communityAdmin, 'POST', `/api/groups/${target.id}/leave`)).json().error.message).toBe(

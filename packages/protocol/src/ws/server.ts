@@ -91,7 +91,95 @@ export interface GroupDeletedFrame {
   group_id: string;
 }
 
+export interface SenderKeyRotationRequiredFrame {
+  type: 'sender_key_rotation_required';
+  channel_id: string;
+  reason: 'member_removed' | 'member_left';
+}
+
+/** Ours: the echo of a frame's optional `ref` (websocket.md §14.3 correlation). */
+interface Correlated {
+  ref?: string | number;
+}
+
+export interface AuthenticatedFrame extends Correlated {
+  type: 'authenticated';
+  user_id: string;
+  server_version: string;
+}
+
+export interface ErrorFrame extends Correlated {
+  type: 'error';
+  code: string;
+  message: string;
+}
+
+export interface PongFrame extends Correlated {
+  type: 'pong';
+  timestamp: number;
+}
+
+/** What others see: `invisible` is never sent. */
+export type VisibleStatus = 'online' | 'idle' | 'dnd' | 'offline';
+
+export interface PresenceUpdateFrame {
+  type: 'presence_update';
+  user_id: string;
+  status: VisibleStatus;
+}
+
+export interface PresenceBulkFrame {
+  type: 'presence_bulk';
+  statuses: Array<[string, VisibleStatus]>;
+}
+
+export interface UserTypingFrame {
+  type: 'user_typing';
+  channel_id: string;
+  user_id: string;
+}
+
+export interface UserStoppedTypingFrame {
+  type: 'user_stopped_typing';
+  channel_id: string;
+  user_id: string;
+}
+
+/**
+ * Ours: after `resume`, a channel whose missed events are no longer all in the log (or that the caller can no
+ * longer read); the client re-fetches it over REST. `seq` is the channel's current sequence number.
+ */
+export interface ResyncRequiredFrame {
+  type: 'resync_required';
+  channel_id: string;
+  seq: number;
+  reason: 'gap_too_old' | 'no_access';
+}
+
+/** Ours: the end of a `resume` replay, with the sequence number each resumed channel is now at. */
+export interface ResumedFrame extends Correlated {
+  type: 'resumed';
+  channels: Record<string, number>;
+}
+
+/** Frames the gateway itself produces. */
+export type GatewayFrame =
+  | AuthenticatedFrame
+  | ErrorFrame
+  | PongFrame
+  | PresenceUpdateFrame
+  | PresenceBulkFrame
+  | UserTypingFrame
+  | UserStoppedTypingFrame
+  | ResyncRequiredFrame
+  | ResumedFrame;
+
+/**
+ * Frames that domains publish. A channel event also carries `seq` on the wire: the channel's event number,
+ * gap-free and increasing, which `resume` continues from. Reference clients ignore it.
+ */
 export type ServerFrame =
+  | SenderKeyRotationRequiredFrame
   | MemberKickedFrame
   | MemberBannedFrame
   | MemberRoleUpdatedFrame

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../platform/clock.js';
 import type { Schema } from '../platform/db/schema.js';
+import { pruneEventLog } from '../platform/events/event-log.js';
 
 /** Only one server process cleans up at a time; the others skip that round. */
 export const CLEANUP_LOCK_ID = 0x434c4e55;
@@ -12,12 +13,13 @@ export interface CleanupCounts {
   auditLog: number;
   timeouts: number;
   usedPrekeys: number;
+  channelEvents: number;
 }
 
 /**
  * Deletes what has outlived its use (server-behaviour.md §4): sessions ended or expired over 7 days
  * ago (with their refresh tokens), idle lockout counters, audit entries older than 90 days, expired
- * timeouts and one-time prekeys used over 30 days ago. Returns null when another process holds the lock.
+ * timeouts, one-time prekeys used over 30 days ago and channel events past the resume window. Returns null when another process holds the lock.
  */
 export async function runCleanup(db: Kysely<Schema>, clock: Clock): Promise<CleanupCounts | null> {
   const now = clock.now();
@@ -58,6 +60,7 @@ export async function runCleanup(db: Kysely<Schema>, clock: Clock): Promise<Clea
           .where('created_at', '<', new Date(now - 30 * DAY_MS))
           .executeTakeFirst(),
       ),
+      channelEvents: await pruneEventLog(trx, now),
     };
   });
 }

@@ -4,7 +4,9 @@ import type { AuthContext } from '../../platform/auth/authenticate.js';
 import { checkPasswordRules } from '../../platform/auth/password-rules.js';
 import { hashPassword, verifyPassword } from '../../platform/auth/passwords.js';
 import type { Schema } from '../../platform/db/schema.js';
+import { inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
+import { type EventHub, sessionsEnded } from '../../platform/events/hub.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { actorOf, type RequestOrigin } from '../auth/auth.service.js';
 import { newRecoveryCode } from '../auth/recovery-code.js';
@@ -16,6 +18,7 @@ export class AccountService {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly sessions: SessionService,
+    private readonly hub: EventHub,
   ) {}
 
   /** Changes the password and signs out every other device; this one stays signed in. */
@@ -30,9 +33,10 @@ export class AccountService {
     }
     checkPasswordRules(next);
     const passwordHash = await hashPassword(next);
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, this.hub, async (trx, emit) => {
       await updateUser(trx, auth.user.id, { password_hash: passwordHash });
       await this.sessions.revokeAll(trx, auth.user.id, auth.sessionId);
+      emit(sessionsEnded(auth.user.id, 'all', auth.sessionId));
       await recordAudit(trx, 'password_changed', actorOf(auth.user.id, origin));
     });
   }
@@ -43,7 +47,8 @@ export class AccountService {
       throw new AppError('validation_error', 'password is incorrect');
     }
     await this.assertOwnsNothing(auth.user.id);
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, this.hub, async (trx, emit) => {
+      emit(sessionsEnded(auth.user.id, 'all'));
       await recordAudit(trx, 'account_deleted', actorOf(auth.user.id, origin), {
         user_id: auth.user.id,
         username: auth.user.username,
@@ -80,8 +85,9 @@ export class AccountService {
   }
 
   async logoutAll(auth: AuthContext, origin: RequestOrigin): Promise<{ revoked_count: number }> {
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, this.hub, async (trx, emit) => {
       const revoked = await this.sessions.revokeAll(trx, auth.user.id);
+      emit(sessionsEnded(auth.user.id, 'all'));
       await recordAudit(trx, 'logout_all', actorOf(auth.user.id, origin), { revoked_count: revoked });
       return { revoked_count: revoked };
     });
@@ -95,6 +101,7 @@ export class AccountService {
     if (!(await this.sessions.revoke(this.db, auth.user.id, sessionId))) {
       throw new AppError('not_found', 'session not found');
     }
+    this.hub.publish(sessionsEnded(auth.user.id, [sessionId]));
     await recordAudit(this.db, 'session_revoked', actorOf(auth.user.id, origin), { session_id: sessionId });
   }
 

@@ -12,7 +12,9 @@ import { hashPassword, verifyNothing, verifyPassword } from '../../platform/auth
 import type { TokenService } from '../../platform/auth/tokens.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Schema } from '../../platform/db/schema.js';
+import { inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
+import { type EventHub, sessionsEnded } from '../../platform/events/hub.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { type Actor, recordAudit } from '../audit/audit.service.js';
 import type { ClientInfo, SessionService } from '../sessions/sessions.service.js';
@@ -40,6 +42,7 @@ export interface AuthDeps {
   lockout: Lockout;
   totp: TotpService;
   ownerSetup: OwnerSetup;
+  hub: EventHub;
 }
 
 export type RequestOrigin = ClientInfo & { userAgent: string | null };
@@ -130,6 +133,7 @@ export class AuthService {
       return { ...result, user };
     });
     if (outcome.kind === 'reused') {
+      this.deps.hub.publish(sessionsEnded(outcome.userId, [outcome.sessionId]));
       await recordAudit(db, 'refresh_token_reused', actorOf(outcome.userId, origin), {
         session_id: outcome.sessionId,
       });
@@ -155,9 +159,10 @@ export class AuthService {
     checkPasswordRules(body.new_password);
     const passwordHash = await hashPassword(body.new_password);
     const recovery = newRecoveryCode();
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, this.deps.hub, async (trx, emit) => {
       await updateUser(trx, user.id, { password_hash: passwordHash, recovery_code_hash: recovery.hash });
       await sessions.revokeAll(trx, user.id);
+      emit(sessionsEnded(user.id, 'all'));
       await recordAudit(trx, 'account_recovered', actorOf(user.id, origin));
     });
     await lockout.clear('recover', body.username);

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ChannelRole, Schema } from '../../platform/db/schema.js';
 import { type Emit, inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
-import { type EventHub, frameEvent } from '../../platform/events/hub.js';
+import { type EventHub, frameEvent, rotationRequired } from '../../platform/events/hub.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { actorOf, type RequestOrigin } from '../auth/auth.service.js';
 import { type EffectiveRole, withInstanceRole } from '../permissions/roles.js';
@@ -111,6 +111,7 @@ async function removeFromChannel(trx: Trx, emit: Emit, removal: Removal): Promis
     frameEvent({ kind: 'channel', channelId }, presentRemoval(channelId, targetId, actor.id, ban !== null)),
   );
   emit({ kind: 'access_revoked', userId: targetId, channelIds: [channelId] });
+  emit(rotationRequired(channelId, 'member_removed'));
 }
 
 async function memberOrNotFound(trx: Trx, channelId: string, userId: string): Promise<MemberRecord> {

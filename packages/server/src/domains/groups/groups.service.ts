@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Db, GroupRole, Schema } from '../../platform/db/schema.js';
 import { type Emit, inTransaction } from '../../platform/db/unit-of-work.js';
 import { AppError } from '../../platform/errors.js';
-import { type EventHub, frameEvent } from '../../platform/events/hub.js';
+import { type EventHub, frameEvent, rotationRequired } from '../../platform/events/hub.js';
 import { uuidv7 } from '../../platform/ids.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { actorOf, type RequestOrigin } from '../auth/auth.service.js';
@@ -209,6 +209,7 @@ export class GroupsService {
       }
       const channelIds = await removeGroupMember(trx, group.id, user.id);
       emit({ kind: 'access_revoked', userId: user.id, channelIds });
+      for (const channelId of channelIds) emit(rotationRequired(channelId, 'member_left'));
     });
   }
 

@@ -43,6 +43,7 @@ export interface UsersTable {
   suspended_reason: string | null;
   upload_bytes_used: Generated<number>;
   preferences: ColumnType<Record<string, unknown>, string | undefined, string>;
+  presence_status: Generated<'online' | 'dnd' | 'invisible'>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -263,6 +264,18 @@ export interface WarningsTable {
   created_at: Timestamp;
 }
 
+export interface ChannelEventSeqTable {
+  channel_id: string;
+  seq: number;
+}
+
+export interface ChannelEventsTable {
+  channel_id: string;
+  seq: number;
+  frame: Json;
+  created_at: Timestamp;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instance_settings: InstanceSettingsTable;
@@ -289,6 +302,8 @@ export interface Schema {
   channel_bans: ChannelBansTable;
   user_timeouts: UserTimeoutsTable;
   warnings: WarningsTable;
+  channel_event_seq: ChannelEventSeqTable;
+  channel_events: ChannelEventsTable;
 }
 
 /** A database handle or an open transaction: what repository functions take. */

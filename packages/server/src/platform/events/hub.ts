@@ -1,4 +1,4 @@
-import type { ServerFrame } from '@chatalot/protocol';
+import type { GatewayFrame, ServerFrame } from '@chatalot/protocol';
 
 /** Who a frame is for (websocket.md §1.12 scopes). */
 export type Audience =
@@ -8,12 +8,38 @@ export type Audience =
   | { kind: 'all' };
 
 /**
- * What domains publish after a commit: a frame for an audience, or word that a user lost access to
- * channels (kick, ban, leave, deletion), so live connections can drop what they may no longer see.
+ * A frame for an audience. `seq` is set on channel frames written to the event log (`event-log.ts`), which is
+ * every channel frame a domain emits in a transaction; ephemeral ones (typing) have none and are not resumable.
  */
-export type DomainEvent =
-  | { kind: 'frame'; audience: Audience; frame: ServerFrame }
-  | { kind: 'access_revoked'; userId: string; channelIds: readonly string[] };
+export interface FrameEvent {
+  kind: 'frame';
+  audience: Audience;
+  frame: ServerFrame | GatewayFrame;
+  seq?: number;
+}
+
+/**
+ * A user lost access to channels (kick, ban, leave, deletion): live connections drop those subscriptions.
+ * `untilSeq` (set when logged) is the channel's last event the user may still see, e.g. its own `member_kicked`.
+ */
+export interface AccessRevokedEvent {
+  kind: 'access_revoked';
+  userId: string;
+  channelIds: readonly string[];
+  untilSeq?: Record<string, number>;
+}
+
+/** Sessions ended (logout, revocation, password change, suspension): their sockets are closed. */
+export interface SessionsEndedEvent {
+  kind: 'sessions_ended';
+  userId: string;
+  /** `all` ends every session of the user except `keep`. */
+  sessionIds: readonly string[] | 'all';
+  keep?: string;
+}
+
+/** What domains publish after a commit. */
+export type DomainEvent = FrameEvent | AccessRevokedEvent | SessionsEndedEvent;
 
 export type EventListener = (event: DomainEvent) => void;
 
@@ -21,6 +47,7 @@ export interface EventHub {
   publish(event: DomainEvent): void;
   /** Returns the function that unsubscribes. */
   subscribe(listener: EventListener): () => void;
+  close?(): Promise<void>;
 }
 
 /** The hub of a single server process; listeners run synchronously, and one that throws harms no other. */
@@ -45,7 +72,28 @@ export class InProcessHub implements EventHub {
   }
 }
 
+export function sessionsEnded(
+  userId: string,
+  sessionIds: readonly string[] | 'all',
+  keep?: string,
+): SessionsEndedEvent {
+  return keep === undefined
+    ? { kind: 'sessions_ended', userId, sessionIds }
+    : { kind: 'sessions_ended', userId, sessionIds, keep };
+}
+
+/**
+ * Members must start a new sender-key chain (e2e-encryption.md); emitted after the removed user's
+ * `access_revoked`, so the removed user never receives it.
+ */
+export function rotationRequired(channelId: string, reason: 'member_removed' | 'member_left'): FrameEvent {
+  return frameEvent(
+    { kind: 'channel', channelId },
+    { type: 'sender_key_rotation_required', channel_id: channelId, reason },
+  );
+}
+
 /** A frame for an audience, the common case. */
-export function frameEvent(audience: Audience, frame: ServerFrame): DomainEvent {
+export function frameEvent(audience: Audience, frame: FrameEvent['frame']): FrameEvent {
   return { kind: 'frame', audience, frame };
 }

@@ -1,0 +1,70 @@
+import { wsCloseCodes } from '@chatalot/protocol';
+import type { WebSocket } from 'ws';
+import type { Clock } from '../platform/clock.js';
+import type { ChannelCursor } from './channel-cursor.js';
+import type { ConnectionRef } from './shared-state.js';
+
+/** Frames a connection may send per second after a burst (websocket.md §3). */
+export const FRAME_BUCKET = { burst: 30, refillPerSecond: 10 } as const;
+/** How long a client that is too slow gets to read its close frame before the socket is cut. */
+const SLOW_CLOSE_GRACE_MS = 5_000;
+
+export interface ConnectionIdentity extends ConnectionRef {
+  sessionId: string;
+}
+
+/**
+ * One authenticated socket: its subscriptions (a cursor per channel), its frame budget and a bounded send
+ * queue. A client that lets more than `sendQueueBytes` pile up is closed with 4008 instead of growing server
+ * memory or losing events silently; it reconnects and resumes.
+ */
+export class Connection implements ConnectionIdentity {
+  readonly subscriptions = new Map<string, ChannelCursor>();
+  private tokens: number = FRAME_BUCKET.burst;
+  private refilledAt: number;
+  private closing = false;
+
+  constructor(
+    readonly connectionId: string,
+    readonly userId: string,
+    readonly sessionId: string,
+    private readonly socket: WebSocket,
+    private readonly options: { sendQueueBytes: number; clock: Clock },
+  ) {
+    this.refilledAt = options.clock.now();
+  }
+
+  get open(): boolean {
+    return !this.closing && this.socket.readyState === this.socket.OPEN;
+  }
+
+  send(frame: object): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  sendText(text: string): void {
+    if (!this.open) return;
+    this.socket.send(text);
+    if (this.socket.bufferedAmount > this.options.sendQueueBytes) {
+      this.close(wsCloseCodes.tooSlow, 'too slow: reconnect and resume');
+      setTimeout(() => this.socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+    }
+  }
+
+  /** Takes one frame from the budget; false when the client is over its rate. */
+  takeFrameToken(): boolean {
+    const now = this.options.clock.now();
+    const refill = ((now - this.refilledAt) / 1000) * FRAME_BUCKET.refillPerSecond;
+    this.tokens = Math.min(FRAME_BUCKET.burst, this.tokens + refill);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.socket.close(code, reason);
+  }
+}
