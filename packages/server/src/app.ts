@@ -10,6 +10,7 @@ import { AccountService } from './domains/account/account.service.js';
 import { adminInvitesRoutes } from './domains/admin-invites/admin-invites.routes.js';
 import { promoteConfiguredAdmin } from './domains/auth/admin-bootstrap.js';
 import { authRoutes } from './domains/auth/auth.routes.js';
+import { bookmarksRoutes } from './domains/bookmarks/bookmarks.routes.js';
 import { channelsRoutes } from './domains/channels/channels.routes.js';
 import { communitiesRoutes } from './domains/communities/communities.routes.js';
 import { dmsRoutes } from './domains/dms/dms.routes.js';
@@ -17,8 +18,15 @@ import { groupInvitesRoutes } from './domains/groups/group-invites.routes.js';
 import { groupsRoutes } from './domains/groups/groups.routes.js';
 import { healthRoutes } from './domains/health/health.routes.js';
 import { legalRoutes } from './domains/legal/legal.routes.js';
+import { createMessagingServices, type MessagingServices } from './domains/messages/index.js';
+import { messagesRoutes } from './domains/messages/messages.routes.js';
+import { registerMessageFrames } from './domains/messages/messages.ws.js';
+import { pinsRoutes } from './domains/pins/pins.routes.js';
+import { pollsRoutes } from './domains/polls/polls.routes.js';
 import { preferencesRoutes } from './domains/preferences/preferences.routes.js';
 import { PreferencesService } from './domains/preferences/preferences.service.js';
+import { scheduledRoutes } from './domains/scheduled/scheduled.routes.js';
+import { searchRoutes } from './domains/search/search.routes.js';
 import { totpRoutes } from './domains/totp/totp.routes.js';
 import { usersRoutes } from './domains/users/users.routes.js';
 import { UsersService } from './domains/users/users.service.js';
@@ -94,8 +102,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(authRoutes(context));
   await app.register(legalRoutes(context.config));
-  await app.register(authenticatedRoutes(context));
-  await app.register(realtimeRoutes(context, { ...defaultGatewayOptions, ...deps.gateway }));
+  const messaging = createMessagingServices(context);
+  await app.register(authenticatedRoutes(context, messaging));
+  await app.register(
+    realtimeRoutes(context, { ...defaultGatewayOptions, ...deps.gateway }, (gateway) =>
+      registerMessageFrames(gateway.dispatcher, { ...messaging, typing: gateway.typing }),
+    ),
+  );
   app.addHook('onReady', () => announceOwnerSetup(context, deps.logger));
   app.addHook('onReady', () => bootstrapAdmin(context, deps.logger));
   scheduleJobs(app, context, deps.logger);
@@ -117,7 +130,7 @@ async function connectRealtime(deps: AppDeps, clock: Clock): Promise<{ hub: Even
 }
 
 /** Routes behind a valid access token. */
-function authenticatedRoutes(context: AppContext) {
+function authenticatedRoutes(context: AppContext, messaging: MessagingServices) {
   return async (app: FastifyInstance) => {
     app.decorateRequest('auth', null);
     app.addHook('onRequest', authenticate(context.tokens, context.db));
@@ -131,6 +144,12 @@ function authenticatedRoutes(context: AppContext) {
     await app.register(groupsRoutes(context));
     await app.register(groupInvitesRoutes(context));
     await app.register(communitiesRoutes(context));
+    await app.register(searchRoutes(context));
+    await app.register(scheduledRoutes(context));
+    await app.register(messagesRoutes(messaging.history, messaging.readState));
+    await app.register(pollsRoutes(context));
+    await app.register(pinsRoutes(context));
+    await app.register(bookmarksRoutes(context));
   };
 }
 

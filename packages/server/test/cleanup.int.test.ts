@@ -57,6 +57,64 @@ describe('the cleanup job', () => {
     expect(me.statusCode).toBe(200);
   });
 
+  it('purges messages deleted 30 days ago and expired ones, keeping the replies, and old channel events', async () => {
+    const owner = await registerUser(app);
+    const channelId = uuidv7();
+    await db.insertInto('channels').values({ id: channelId, name: 'c', channel_type: 'text' }).execute();
+    const now = clock.now();
+    const message = (values: {
+      reply_to_id?: string;
+      thread_id?: string;
+      deleted_at?: Date;
+      expires_at?: Date;
+    }) => {
+      const id = uuidv7();
+      const row = {
+        id,
+        channel_id: channelId,
+        sender_id: owner.user.id,
+        ciphertext: Buffer.from('x'),
+        nonce: Buffer.from('n'),
+      };
+      return db
+        .insertInto('messages')
+        .values({ ...row, ...values })
+        .execute()
+        .then(() => id);
+    };
+    const oldDeleted = await message({ deleted_at: new Date(now - 31 * DAY) });
+    const reply = await message({ reply_to_id: oldDeleted, thread_id: oldDeleted });
+    const recentDeleted = await message({ deleted_at: new Date(now - DAY) });
+    const expired = await message({ expires_at: new Date(now - 1000) });
+    await db
+      .insertInto('channel_events')
+      .values([
+        { channel_id: channelId, seq: 1, frame: '{}', created_at: new Date(now - 25 * 3600_000) },
+        { channel_id: channelId, seq: 2, frame: '{}', created_at: new Date(now - 3600_000) },
+      ])
+      .execute();
+
+    expect(await runCleanup(db, clock)).toMatchObject({
+      deletedMessages: 1,
+      expiredMessages: 1,
+      channelEvents: 1,
+    });
+    const left = await db
+      .selectFrom('messages')
+      .select(['id', 'reply_to_id', 'thread_id'])
+      .where('channel_id', '=', channelId)
+      .execute();
+    expect(left.map((row) => row.id).sort()).toEqual([reply, recentDeleted].sort());
+    expect(left.find((row) => row.id === reply)).toMatchObject({ reply_to_id: null, thread_id: null });
+    expect(left.map((row) => row.id)).not.toContain(expired);
+    const events = await db
+      .selectFrom('channel_events')
+      .select('seq')
+      .where('channel_id', '=', channelId)
+      .execute();
+    expect(events).toEqual([{ seq: 2 }]);
+  });
+
   it.skipIf(databaseKind === 'embedded')('skips a round while another process is cleaning', async () => {
     const otherProcess = await db.startTransaction().execute();
     await sql`select pg_advisory_xact_lock(${CLEANUP_LOCK_ID})`.execute(otherProcess);

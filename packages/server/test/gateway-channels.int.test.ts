@@ -190,7 +190,7 @@ describe('frames', () => {
 
   it('says plainly which frames this server does not handle yet', async () => {
     const socket = await connect('instanceOwner');
-    socket.send({ type: 'mark_all_read', ref: 'm' });
+    socket.send({ type: 'join_voice', channel_id: channelId, ref: 'm' });
     expect(await socket.next('error')).toMatchObject({ code: 'unsupported', ref: 'm' });
   });
 

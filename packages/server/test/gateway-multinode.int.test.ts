@@ -6,8 +6,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type AuthResponse, wsCloseCodes } from '@chatalot/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextAddress, registrationBody } from './factories.js';
+import { registrationBody } from './factories.js';
 import { createTestDatabase, type TestDatabase } from './harness.js';
+import { api } from './http-client.js';
 import { type RunningServer, startServer } from './server-process.js';
 import { type Frame, TestSocket } from './ws-client.js';
 
@@ -39,39 +40,29 @@ let owner: User;
 let mates: User[];
 let groupId: string;
 
-/** A JSON request from a fresh client address, so the per-IP rate limits never interfere. */
-async function api<T>(
+/** `api` on a node, as the test's callers write it. */
+function call<T>(
   node: RunningServer,
   method: string,
   url: string,
   token?: string,
   body?: object,
 ): Promise<T> {
-  const headers: Record<string, string> = { 'x-forwarded-for': nextAddress() };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body) headers['content-type'] = 'application/json';
-  const response = await fetch(`${node.baseUrl}${url}`, {
-    method,
-    headers,
-    body: body && JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
-  return (text === '' ? undefined : JSON.parse(text)) as T;
+  return api<T>(node.baseUrl, method, url, { token, body });
 }
 
 async function register(node: RunningServer): Promise<User> {
-  const auth = await api<AuthResponse>(node, 'POST', '/api/auth/register', undefined, registrationBody());
+  const auth = await call<AuthResponse>(node, 'POST', '/api/auth/register', undefined, registrationBody());
   return { id: auth.user.id, token: auth.access_token };
 }
 
 async function createChannel(name: string): Promise<string> {
   const body = { name, channel_type: 'text' };
-  return (await api<{ id: string }>(nodeA, 'POST', `/api/groups/${groupId}/channels`, owner.token, body)).id;
+  return (await call<{ id: string }>(nodeA, 'POST', `/api/groups/${groupId}/channels`, owner.token, body)).id;
 }
 
 function setTopic(node: RunningServer, channelId: string, n: number): Promise<unknown> {
-  return api(node, 'PATCH', `/api/channels/${channelId}`, owner.token, { topic: `t${n}` });
+  return call(node, 'PATCH', `/api/channels/${channelId}`, owner.token, { topic: `t${n}` });
 }
 
 async function connect(node: RunningServer, user: User): Promise<TestSocket> {
@@ -171,14 +162,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two server processes sharing Re
     nodeB = await startNode();
     owner = await register(nodeA);
     const named = { name: 'Nodes' };
-    const community = await api<{ id: string }>(nodeA, 'POST', '/api/communities', owner.token, named);
+    const community = await call<{ id: string }>(nodeA, 'POST', '/api/communities', owner.token, named);
     const group = { community_id: community.id, name: 'General', visibility: 'public' };
-    groupId = (await api<{ id: string }>(nodeA, 'POST', '/api/groups', owner.token, group)).id;
+    groupId = (await call<{ id: string }>(nodeA, 'POST', '/api/groups', owner.token, group)).id;
     const invites = `/api/communities/${community.id}/invites`;
-    const invite = await api<{ code: string }>(nodeA, 'POST', invites, owner.token, {});
+    const invite = await call<{ code: string }>(nodeA, 'POST', invites, owner.token, {});
     mates = [await register(nodeA), await register(nodeB), await register(nodeB)];
     for (const mate of mates) {
-      await api(nodeB, 'POST', `/api/community-invites/${invite.code}/accept`, mate.token);
+      await call(nodeB, 'POST', `/api/community-invites/${invite.code}/accept`, mate.token);
     }
   });
 

@@ -30,7 +30,7 @@ function record(hub: RedisHub): { ids: string[]; stop: () => void } {
 async function flush(hub: RedisHub, seen: { ids: string[] }): Promise<void> {
   const marker = `marker-${randomUUID()}`;
   hub.publish(event(marker));
-  await expect.poll(() => seen.ids.includes(marker)).toBe(true);
+  await expect.poll(() => seen.ids.includes(marker), { timeout: 10_000 }).toBe(true);
 }
 
 beforeAll(() => Promise.all(hubs.map((hub) => hub.start())));
@@ -41,8 +41,8 @@ describe('RedisHub', () => {
     const onSecond = record(second);
     const published = Array.from({ length: 200 }, (_, index) => `event-${index}`);
     for (const id of published) first.publish(event(id));
-    await expect.poll(() => onFirst.ids.length).toBe(200);
-    await expect.poll(() => onSecond.ids.length).toBe(200);
+    await expect.poll(() => onFirst.ids.length, { timeout: 10_000 }).toBe(200);
+    await expect.poll(() => onSecond.ids.length, { timeout: 10_000 }).toBe(200);
     expect(onFirst.ids).toEqual(published);
     expect(onSecond.ids).toEqual(published);
     onFirst.stop();
@@ -56,8 +56,8 @@ describe('RedisHub', () => {
       first.publish(event(`first-${index}`));
       second.publish(event(`second-${index}`));
     }
-    await expect.poll(() => onSecond.ids.length).toBe(200);
-    await expect.poll(() => onFirst.ids.length).toBe(200);
+    await expect.poll(() => onSecond.ids.length, { timeout: 10_000 }).toBe(200);
+    await expect.poll(() => onFirst.ids.length, { timeout: 10_000 }).toBe(200);
     expect(onFirst.ids).toEqual(onSecond.ids);
     const expected = Array.from({ length: 100 }, (_, index) => `first-${index}`);
     expect(onFirst.ids.filter((id) => id.startsWith('first-'))).toEqual(expected);
@@ -73,7 +73,7 @@ describe('RedisHub', () => {
     const onSecond = record(second);
     errors.length = 0;
     first.publish(event('survives'));
-    await expect.poll(() => onSecond.ids).toEqual(['survives']);
+    await expect.poll(() => onSecond.ids, { timeout: 10_000 }).toEqual(['survives']);
     expect(errors).toEqual([failure]);
     stopThrowing();
     onSecond.stop();

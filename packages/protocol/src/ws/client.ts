@@ -48,6 +48,8 @@ export const clientFrame = z.discriminatedUnion('type', [
     reply_to: nullableUuid,
     sender_key_id: nullableUuid,
     thread_id: nullableUuid,
+    /** Ours: a retried send with the same id returns the first message instead of a duplicate. */
+    client_id: z.string().min(1).max(64).optional(),
   }),
   frame({ type: z.literal('edit_message'), message_id: uuid, ciphertext, nonce }),
   frame({ type: z.literal('delete_message'), message_id: uuid }),

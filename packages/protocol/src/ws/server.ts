@@ -97,6 +97,98 @@ export interface SenderKeyRotationRequiredFrame {
   reason: 'member_removed' | 'member_left';
 }
 
+export interface NewMessageFrame {
+  type: 'new_message';
+  id: string;
+  channel_id: string;
+  sender_id: string;
+  ciphertext: number[];
+  nonce: number[];
+  message_type: 'text' | 'file' | 'system' | 'webhook';
+  reply_to: string | null;
+  sender_key_id: string | null;
+  created_at: string;
+  /** Omitted when absent (websocket.md §7.2). */
+  thread_id?: string;
+}
+
+export interface MessageEditedFrame {
+  type: 'message_edited';
+  message_id: string;
+  channel_id: string;
+  sender_id: string;
+  ciphertext: number[];
+  nonce: number[];
+  edited_at: string;
+}
+
+export interface MessageDeletedFrame {
+  type: 'message_deleted';
+  message_id: string;
+}
+
+export interface ReactionFrame {
+  type: 'reaction_added' | 'reaction_removed';
+  message_id: string;
+  user_id: string;
+  emoji: string;
+}
+
+export interface ReadReceiptFrame {
+  type: 'read_receipt';
+  channel_id: string;
+  user_id: string;
+  message_id: string;
+  timestamp: string;
+}
+
+export interface NewDmChannelFrame {
+  type: 'new_dm_channel';
+  channel_id: string;
+  channel_name: string | null;
+  created_at: string;
+  other_user_id: string;
+  other_user_username: string;
+  other_user_display_name: string;
+  other_user_avatar_url: string | null;
+}
+
+export interface MessagePinnedFrame {
+  type: 'message_pinned';
+  message_id: string;
+  channel_id: string;
+  pinned_by: string;
+  pinned_at: string;
+}
+
+export interface MessageUnpinnedFrame {
+  type: 'message_unpinned';
+  message_id: string;
+  channel_id: string;
+}
+
+export interface PollCreatedFrame {
+  type: 'poll_created';
+  poll_id: string;
+  channel_id: string;
+  created_by: string;
+  question: string;
+}
+
+export interface PollVoteFrame {
+  type: 'poll_voted' | 'poll_vote_removed';
+  poll_id: string;
+  channel_id: string;
+  option_index: number;
+  voter_id: string | null;
+}
+
+export interface PollClosedFrame {
+  type: 'poll_closed';
+  poll_id: string;
+  channel_id: string;
+}
+
 /** Ours: the echo of a frame's optional `ref` (websocket.md §14.3 correlation). */
 interface Correlated {
   ref?: string | number;
@@ -112,6 +204,16 @@ export interface ErrorFrame extends Correlated {
   type: 'error';
   code: string;
   message: string;
+}
+
+/** To the sending connection only, after the commit (websocket.md §7.3); `client_id` and `ref` are ours. */
+export interface MessageSentFrame extends Correlated {
+  type: 'message_sent';
+  id: string;
+  channel_id: string;
+  created_at: string;
+  thread_id?: string;
+  client_id?: string;
 }
 
 export interface PongFrame extends Correlated {
@@ -164,6 +266,7 @@ export interface ResumedFrame extends Correlated {
 
 /** Frames the gateway itself produces. */
 export type GatewayFrame =
+  | MessageSentFrame
   | AuthenticatedFrame
   | ErrorFrame
   | PongFrame
@@ -179,6 +282,17 @@ export type GatewayFrame =
  * gap-free and increasing, which `resume` continues from. Reference clients ignore it.
  */
 export type ServerFrame =
+  | NewMessageFrame
+  | MessageEditedFrame
+  | MessageDeletedFrame
+  | ReactionFrame
+  | ReadReceiptFrame
+  | NewDmChannelFrame
+  | MessagePinnedFrame
+  | MessageUnpinnedFrame
+  | PollCreatedFrame
+  | PollVoteFrame
+  | PollClosedFrame
   | SenderKeyRotationRequiredFrame
   | MemberKickedFrame
   | MemberBannedFrame

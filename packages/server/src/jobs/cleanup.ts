@@ -14,12 +14,15 @@ export interface CleanupCounts {
   timeouts: number;
   usedPrekeys: number;
   channelEvents: number;
+  deletedMessages: number;
+  expiredMessages: number;
 }
 
 /**
  * Deletes what has outlived its use (server-behaviour.md §4): sessions ended or expired over 7 days
  * ago (with their refresh tokens), idle lockout counters, audit entries older than 90 days, expired
- * timeouts, one-time prekeys used over 30 days ago and channel events past the resume window. Returns null when another process holds the lock.
+ * timeouts, one-time prekeys used over 30 days ago, channel events past the resume window, messages
+ * deleted over 30 days ago (their replies and thread replies stay, pointing nowhere) and expired messages. Returns null when another process holds the lock.
  */
 export async function runCleanup(db: Kysely<Schema>, clock: Clock): Promise<CleanupCounts | null> {
   const now = clock.now();
@@ -61,6 +64,15 @@ export async function runCleanup(db: Kysely<Schema>, clock: Clock): Promise<Clea
           .executeTakeFirst(),
       ),
       channelEvents: await pruneEventLog(trx, now),
+      deletedMessages: deleted(
+        await trx
+          .deleteFrom('messages')
+          .where('deleted_at', '<', new Date(now - 30 * DAY_MS))
+          .executeTakeFirst(),
+      ),
+      expiredMessages: deleted(
+        await trx.deleteFrom('messages').where('expires_at', '<', new Date(now)).executeTakeFirst(),
+      ),
     };
   });
 }

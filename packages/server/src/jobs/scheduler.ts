@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { runCleanup } from './cleanup.js';
+import { POLL_EXPIRY_INTERVAL_MS, runPollExpiry } from './poll-expiry.js';
+import { scheduledDelivery } from './scheduled-delivery.js';
 
 const CLEANUP_INTERVAL_MS = 5 * 60_000;
 
@@ -21,4 +23,15 @@ export function scheduleJobs(app: FastifyInstance, context: AppContext, logger: 
     timer.unref();
   });
   app.addHook('onClose', async () => clearInterval(timer));
+  let pollTimer: NodeJS.Timeout | undefined;
+  const expirePolls = () =>
+    runPollExpiry(context).catch((error: unknown) => logger.warn({ err: error }, 'poll expiry failed'));
+  app.addHook('onListen', async () => {
+    pollTimer = setInterval(expirePolls, POLL_EXPIRY_INTERVAL_MS);
+    pollTimer.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(pollTimer));
+  const delivery = scheduledDelivery(context, logger);
+  app.addHook('onListen', async () => delivery.start());
+  app.addHook('onClose', () => delivery.stop());
 }

@@ -16,6 +16,17 @@ export class AppError extends Error {
   }
 }
 
+/** A WebSocket error code outside the REST catalogue (websocket.md §11), e.g. `slow_mode`, `archived`. */
+export class WsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WsError';
+  }
+}
+
 /** A 400 `validation_error` saying `message`. */
 export const invalid = (message: string) => new AppError('validation_error', message);
 

@@ -22,7 +22,8 @@ function setup(options: { first?: number; last: number }) {
       throw error;
     },
   });
-  const live = (seq: number) => cursor.offer(seq, JSON.stringify({ seq }));
+  const live = (seq: number) =>
+    cursor.offer(seq, JSON.stringify({ seq }), { type: 'channel_deleted', channel_id: 'c' });
   const settle = () => cursor.catchUp(0);
   return { cursor, delivered, resyncs, live, settle, ended: () => ended };
 }

@@ -1,11 +1,13 @@
 import type { LoggedEvent } from '../platform/events/event-log.js';
 
+type Frame = LoggedEvent['frame'];
+
 /** At most this many missed events are replayed per channel; beyond that the client resyncs over REST. */
 export const MAX_REPLAY_EVENTS = 5_000;
 const PAGE = 500;
 
 export interface CursorIo {
-  deliver(text: string): void;
+  deliver(text: string, frame: Frame): void;
   /** Logged events with `afterSeq < seq <= upToSeq`, oldest first. */
   read(afterSeq: number, upToSeq: number, limit: number): Promise<LoggedEvent[]>;
   /** The missed events are gone from the log (or too many): the client must re-fetch the channel. */
@@ -18,6 +20,7 @@ export interface CursorIo {
 interface Pending {
   seq: number;
   text: string;
+  frame: Frame | null;
 }
 
 /**
@@ -26,7 +29,7 @@ interface Pending {
  * subscription existed); a gap is filled from the event log before anything after it is delivered.
  */
 export class ChannelCursor {
-  /** Events that arrived ahead of a gap, and targets (empty `text`) to read up to from the log. */
+  /** Events that arrived ahead of a gap, and targets (no `frame`) to read up to from the log. */
   private pending: Pending[] = [];
   private filling: Promise<void> | null = null;
   private endSeq = Number.POSITIVE_INFINITY;
@@ -57,19 +60,19 @@ export class ChannelCursor {
     else if (this.pending.length > 0) void this.fill();
   }
 
-  offer(seq: number, text: string): void {
+  offer(seq: number, text: string, frame: Frame): void {
     if (seq > this.endSeq || (!this.held && seq <= this.last)) return;
     if (!this.held && this.filling === null && seq === this.last + 1) {
-      this.emit(seq, text);
+      this.emit(seq, text, frame);
       return;
     }
-    this.pending.push({ seq, text });
+    this.pending.push({ seq, text, frame });
     if (!this.held) void this.fill();
   }
 
   /** Brings the cursor up to `seq` from the log; resolves once delivered. */
   catchUp(seq: number): Promise<void> {
-    this.pending.push({ seq, text: '' });
+    this.pending.push({ seq, text: '', frame: null });
     return this.fill();
   }
 
@@ -103,10 +106,10 @@ export class ChannelCursor {
   private deliverReadyPending(): void {
     this.pending.sort((a, b) => a.seq - b.seq);
     for (let next = this.pending[0]; next !== undefined; next = this.pending[0]) {
-      const deliverable = next.seq === this.last + 1 && next.text !== '';
+      const deliverable = next.seq === this.last + 1 && next.frame !== null;
       if (next.seq > this.last && !deliverable) return;
       this.pending.shift();
-      if (deliverable) this.emit(next.seq, next.text);
+      if (deliverable && next.frame) this.emit(next.seq, next.text, next.frame);
     }
   }
 
@@ -122,7 +125,7 @@ export class ChannelCursor {
     }
     for (const event of events) {
       if (event.seq !== this.last + 1) break;
-      this.emit(event.seq, JSON.stringify({ ...event.frame, seq: event.seq }));
+      this.emit(event.seq, JSON.stringify({ ...event.frame, seq: event.seq }), event.frame);
     }
   }
 
@@ -132,9 +135,9 @@ export class ChannelCursor {
     this.checkEnd();
   }
 
-  private emit(seq: number, text: string): void {
+  private emit(seq: number, text: string, frame: Frame): void {
     this.last = seq;
-    this.io.deliver(text);
+    this.io.deliver(text, frame);
     this.checkEnd();
   }
 

@@ -4,6 +4,14 @@ import type { Clock } from '../platform/clock.js';
 import type { ChannelCursor } from './channel-cursor.js';
 import type { ConnectionRef } from './shared-state.js';
 
+/**
+ * A user's own new messages never reach its connections (websocket.md §5 echo filter): another device would
+ * try to decrypt its own Double Ratchet message and fail. The sending connection gets `message_sent`.
+ */
+export function isOwnEcho(connection: ConnectionRef, frame: { type: string; sender_id?: unknown }): boolean {
+  return frame.type === 'new_message' && frame.sender_id === connection.userId;
+}
+
 /** Frames a connection may send per second after a burst (websocket.md §3). */
 export const FRAME_BUCKET = { burst: 30, refillPerSecond: 10 } as const;
 /** How long a client that is too slow gets to read its close frame before the socket is cut. */

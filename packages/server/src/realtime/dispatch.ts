@@ -1,19 +1,8 @@
 import { type ClientFrame, type ClientFrameType, clientFrame } from '@chatalot/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
-import { AppError } from '../platform/errors.js';
+import { AppError, WsError } from '../platform/errors.js';
 import type { Connection } from './connection.js';
-
-/** A WebSocket error code outside the REST catalogue (websocket.md §11), e.g. `slow_mode`, `archived`. */
-export class WsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'WsError';
-  }
-}
 
 export type FrameOf<T extends ClientFrameType> = Extract<ClientFrame, { type: T }>;
 export type FrameHandler<T extends ClientFrameType> = (

@@ -2,7 +2,7 @@ import { wsCloseCodes } from '@chatalot/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../platform/db/schema.js';
 import type { DomainEvent, FrameEvent, SessionsEndedEvent } from '../platform/events/hub.js';
-import type { Connection } from './connection.js';
+import { type Connection, isOwnEcho } from './connection.js';
 import type { Registry } from './registry.js';
 import type { Subscriptions } from './subscriptions.js';
 
@@ -29,18 +29,26 @@ export class FanOut {
   private deliver(event: FrameEvent): void {
     const text = serialise(event);
     const { audience } = event;
-    if (audience.kind === 'channel') this.toChannel(audience.channelId, event.seq, text);
+    if (audience.kind === 'channel')
+      this.toChannel(event, audience.channelId, audience.alsoUsers ?? [], text);
     else if (audience.kind === 'users') this.toUsers(audience.userIds, text);
     else if (audience.kind === 'all')
       for (const connection of this.registry.connections()) connection.sendText(text);
     else void this.toCommunity(audience.communityId, text);
   }
 
-  private toChannel(channelId: string, seq: number | undefined, text: string): void {
+  private toChannel(event: FrameEvent, channelId: string, alsoUsers: readonly string[], text: string): void {
+    const { seq, frame } = event;
     for (const connection of this.registry.ofChannel(channelId)) {
       const cursor = connection.subscriptions.get(channelId);
-      if (seq !== undefined) cursor?.offer(seq, text);
-      else if (cursor?.ready) connection.sendText(text);
+      if (seq !== undefined) cursor?.offer(seq, text, frame);
+      else if (cursor?.ready && !isOwnEcho(connection, frame)) connection.sendText(text);
+    }
+    for (const userId of alsoUsers) {
+      for (const connection of this.registry.ofUser(userId)) {
+        if (!connection.subscriptions.has(channelId) && !isOwnEcho(connection, frame))
+          connection.sendText(text);
+      }
     }
   }
 

@@ -9,7 +9,11 @@ import { registerGatewayFrames } from './gateway.ws.js';
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
 /** `GET /ws`: the real-time gateway. */
-export function realtimeRoutes(context: AppContext, options: GatewayOptions) {
+export function realtimeRoutes(
+  context: AppContext,
+  options: GatewayOptions,
+  registerDomainFrames: (gateway: Gateway) => void,
+) {
   return async (app: FastifyInstance) => {
     const gateway = new Gateway(
       {
@@ -23,6 +27,7 @@ export function realtimeRoutes(context: AppContext, options: GatewayOptions) {
       options,
     );
     registerGatewayFrames(gateway);
+    registerDomainFrames(gateway);
     await app.register(websocket, {
       options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
       preClose(done) {

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/db/schema.js';
 import { readEventLog } from '../platform/events/event-log.js';
 import { ChannelCursor } from './channel-cursor.js';
-import type { Connection } from './connection.js';
+import { type Connection, isOwnEcho } from './connection.js';
 import type { Registry } from './registry.js';
 
 /** Membership checks run in chunks of this many ids (the reference client sends all its channels at once). */
@@ -109,7 +109,9 @@ export class Subscriptions {
 
   private attach(connection: Connection, channelId: string): ChannelCursor {
     const cursor = new ChannelCursor({
-      deliver: (text) => connection.sendText(text),
+      deliver: (text, frame) => {
+        if (!isOwnEcho(connection, frame)) connection.sendText(text);
+      },
       read: (afterSeq, upToSeq, limit) => readEventLog(this.db, channelId, { afterSeq, upToSeq, limit }),
       resync: (current) => connection.send(resyncFrame(channelId, current, 'gap_too_old')),
       ended: () => this.drop(connection, channelId, cursor),

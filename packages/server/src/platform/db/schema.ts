@@ -276,6 +276,104 @@ export interface ChannelEventsTable {
   created_at: Timestamp;
 }
 
+export type MessageType = 'text' | 'file' | 'system' | 'webhook';
+
+export interface MessagesTable {
+  id: string;
+  channel_id: string;
+  sender_id: string | null;
+  client_id: string | null;
+  ciphertext: Buffer;
+  nonce: Buffer;
+  message_type: ColumnType<MessageType, MessageType | undefined, MessageType>;
+  sender_key_id: string | null;
+  reply_to_id: string | null;
+  thread_id: string | null;
+  plaintext: string | null;
+  search_text: string | null;
+  search_vector: ColumnType<string, never, never>;
+  expires_at: NullableTimestamp;
+  edited_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+  quarantined_at: NullableTimestamp;
+  quarantined_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface MessageEditsTable {
+  id: string;
+  message_id: string;
+  old_ciphertext: Buffer;
+  old_nonce: Buffer;
+  edited_at: Timestamp;
+}
+
+export interface ReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: Timestamp;
+}
+
+export interface ReadCursorsTable {
+  user_id: string;
+  channel_id: string;
+  last_read_message_id: string | null;
+  last_read_at: Timestamp;
+}
+
+export interface ChannelSlowmodeTable {
+  channel_id: string;
+  user_id: string;
+  last_sent: Timestamp;
+}
+
+export interface PinnedMessagesTable {
+  message_id: string;
+  channel_id: string;
+  pinned_by: string | null;
+  pinned_at: Timestamp;
+}
+
+export interface BookmarksTable {
+  id: string;
+  user_id: string;
+  message_id: string;
+  note: string | null;
+  created_at: Timestamp;
+}
+
+export interface ScheduledMessagesTable {
+  id: string;
+  channel_id: string;
+  user_id: string;
+  ciphertext: string;
+  nonce: string;
+  content_preview: string | null;
+  scheduled_for: RequiredTimestamp;
+  created_at: Timestamp;
+}
+
+export interface PollsTable {
+  id: string;
+  channel_id: string;
+  created_by: string | null;
+  question: string;
+  options: ColumnType<string[], string, string>;
+  multi_select: Generated<boolean>;
+  anonymous: Generated<boolean>;
+  closed: Generated<boolean>;
+  expires_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface PollVotesTable {
+  poll_id: string;
+  user_id: string;
+  option_index: number;
+  created_at: Timestamp;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instance_settings: InstanceSettingsTable;
@@ -304,6 +402,16 @@ export interface Schema {
   warnings: WarningsTable;
   channel_event_seq: ChannelEventSeqTable;
   channel_events: ChannelEventsTable;
+  messages: MessagesTable;
+  message_edits: MessageEditsTable;
+  reactions: ReactionsTable;
+  read_cursors: ReadCursorsTable;
+  channel_slowmode: ChannelSlowmodeTable;
+  pinned_messages: PinnedMessagesTable;
+  bookmarks: BookmarksTable;
+  scheduled_messages: ScheduledMessagesTable;
+  polls: PollsTable;
+  poll_votes: PollVotesTable;
 }
 
 /** A database handle or an open transaction: what repository functions take. */

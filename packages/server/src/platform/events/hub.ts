@@ -2,7 +2,11 @@ import type { GatewayFrame, ServerFrame } from '@chatalot/protocol';
 
 /** Who a frame is for (websocket.md §1.12 scopes). */
 export type Audience =
-  | { kind: 'channel'; channelId: string }
+  /**
+   * Subscribers of the channel; `alsoUsers` also reach the connections of those users that are not
+   * subscribed (a DM's `new_message`, websocket.md §5).
+   */
+  | { kind: 'channel'; channelId: string; alsoUsers?: readonly string[] }
   | { kind: 'community'; communityId: string }
   | { kind: 'users'; userIds: readonly string[] }
   | { kind: 'all' };
