@@ -104,7 +104,7 @@ describe('handshake', () => {
       .poll(async () => {
         const retry = await TestSocket.open(baseUrl);
         retry.send({ type: 'authenticate', token: dave.access_token });
-        const first = await Promise.race([retry.next('authenticated'), retry.next('error')]);
+        const first = await retry.next(['authenticated', 'error']);
         sockets.push(retry);
         return first.type;
       })

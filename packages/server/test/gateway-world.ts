@@ -1,4 +1,4 @@
-import { afterAll, expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { GatewayOptions } from '../src/realtime/gateway.js';
 import { call } from './factories.js';
 import { createTestApp, type ManualClock } from './harness.js';
@@ -11,11 +11,14 @@ export async function gatewayWorld(options: { clock?: ManualClock; gateway?: Par
   const world = await buildWorld(test.app, test.database);
   const baseUrl = await test.app.listen({ host: '127.0.0.1', port: 0 });
   const sockets: TestSocket[] = [];
-  afterAll(() => {
-    for (const socket of sockets) socket.close();
+  /** Each test starts without the previous tests' sockets (a user may hold only 8). */
+  afterEach(async () => {
+    const open = sockets.splice(0);
+    for (const socket of open) socket.close();
+    await Promise.all(open.map((socket) => socket.closed));
   });
 
-  /** An authenticated socket of the actor, closed after the file's tests. */
+  /** An authenticated socket of the actor, closed after the test. */
   async function connect(name: ActorName): Promise<TestSocket> {
     const socket = await TestSocket.connect(baseUrl, world.actors[name].access_token);
     sockets.push(socket);

@@ -36,14 +36,8 @@ async function subscribed(name: ActorName, channels = [channelId]): Promise<Test
 async function sendOk(socket: TestSocket, extra: Record<string, unknown> = {}): Promise<Frame> {
   const ref = `send-${counter + 1}`;
   socket.send({ ...message(extra), ref });
-  const reply = await Promise.race([
-    socket.next('message_sent', (frame) => frame.ref === ref),
-    socket
-      .next('error', (frame) => frame.ref === ref)
-      .then((error) => {
-        throw new Error(`send failed: ${JSON.stringify(error)}`);
-      }),
-  ]);
+  const reply = await socket.reply(ref);
+  if (reply.type !== 'message_sent') throw new Error(`send failed: ${JSON.stringify(reply)}`);
   return reply;
 }
 
@@ -78,6 +72,18 @@ describe('send_message', () => {
     await senderOtherTab.roundTrip();
     await sender.roundTrip();
     expect([...sender.all('new_message'), ...senderOtherTab.all('new_message')]).toEqual([]);
+  });
+
+  it("ends the sender's typing indicator", async () => {
+    const typer = await subscribed('moderator');
+    const watcher = await subscribed('communityAdmin');
+    typer.send({ type: 'typing', channel_id: channelId });
+    await watcher.next('user_typing', (frame) => frame.user_id === id('moderator'));
+    await sendOk(typer);
+    expect(await watcher.next('user_stopped_typing')).toMatchObject({
+      channel_id: channelId,
+      user_id: id('moderator'),
+    });
   });
 
   it('returns the first message for a retried client id, stored and announced once', async () => {

@@ -46,15 +46,27 @@ export class TestSocket {
     this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  /** The first frame of `type` not yet taken (frames before it stay available), waiting up to `ms`. */
-  async next(type: string, match: (frame: Frame) => boolean = () => true, ms = 3_000): Promise<Frame> {
+  /**
+   * The first frame of `type` (or of any of the types) not yet taken, waiting up to `ms`; frames before it
+   * stay available.
+   */
+  next(
+    type: string | readonly string[],
+    match: (frame: Frame) => boolean = () => true,
+    ms = 3_000,
+  ): Promise<Frame> {
+    const types = typeof type === 'string' ? [type] : type;
+    return this.nextWhere((frame) => types.includes(frame.type) && match(frame), types.join(' or '), ms);
+  }
+
+  private async nextWhere(match: (frame: Frame) => boolean, what: string, ms: number): Promise<Frame> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const index = this.frames.findIndex((frame) => frame.type === type && match(frame));
+      const index = this.frames.findIndex(match);
       if (index >= 0) return this.frames.splice(index, 1)[0] as Frame;
-      if (this.socket.readyState === WebSocket.CLOSED) throw new Error(`closed while waiting for ${type}`);
+      if (this.socket.readyState === WebSocket.CLOSED) throw new Error(`closed while waiting for ${what}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${type} within ${ms} ms; got ${JSON.stringify(this.frames)}`);
+      if (left <= 0) throw new Error(`no ${what} within ${ms} ms; got ${JSON.stringify(this.frames)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -63,6 +75,11 @@ export class TestSocket {
         });
       });
     }
+  }
+
+  /** The reply (of any type: the answer or an `error`) to the frame sent with `ref`. */
+  reply(ref: string, ms = 3_000): Promise<Frame> {
+    return this.nextWhere((frame) => frame.ref === ref, `a reply to ${ref}`, ms);
   }
 
   /** Frames of `type` received so far, without taking them. */

@@ -1,17 +1,23 @@
 import { z } from 'zod';
-import { byteArray, uuid } from '../rest/common.js';
+import { byteArrayOf, limitIssue, uuid } from '../rest/common.js';
 
 /** Client → server frames (websocket.md §6), limits of §3 and §6. Unknown fields are ignored. */
 
-const ciphertext = byteArray.min(1, 'ciphertext must not be empty').max(65_536, 'ciphertext is too large');
-const nonce = byteArray.min(1, 'nonce must not be empty').max(256, 'nonce is too large');
+const ciphertext = byteArrayOf(1, 65_536, {
+  empty: 'message cannot be empty',
+  tooLarge: 'message too large',
+});
+const nonce = byteArrayOf(1, 256, { empty: 'nonce cannot be empty', tooLarge: 'nonce too large' });
 const nullableUuid = uuid.nullish().transform((value) => value ?? null);
 /** UTF-8 byte length, as the reference counts it. */
 const bytesBetween = (min: number, max: number, name: string) =>
-  z.string().refine((value) => {
-    const length = new TextEncoder().encode(value).length;
-    return length >= min && length <= max;
-  }, `${name} must be ${min}-${max} bytes`);
+  z.string().refine(
+    (value) => {
+      const length = new TextEncoder().encode(value).length;
+      return length >= min && length <= max;
+    },
+    { message: `${name} must be ${min}-${max} bytes`, ...limitIssue },
+  );
 
 export const presenceStatus = z.enum(['online', 'idle', 'dnd', 'invisible', 'offline']);
 export type PresenceStatus = z.infer<typeof presenceStatus>;

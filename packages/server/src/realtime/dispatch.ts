@@ -11,8 +11,8 @@ export type FrameHandler<T extends ClientFrameType> = (
 ) => Promise<void> | void;
 
 type Ref = ClientFrame['ref'];
-/** Zod issues that mean "a limit was exceeded" rather than "not this frame at all". */
-const limitIssues = new Set(['too_big', 'too_small', 'custom']);
+/** Zod issues that mean "a limit was exceeded" rather than "not this frame at all" (see `limitIssue`). */
+const limitCodes = new Set(['too_big', 'too_small']);
 
 /**
  * Validates each frame of an authenticated connection and runs the handler its domain registered for the type
@@ -85,7 +85,11 @@ function parseFrame(text: string): Parsed {
 
 /** A frame of a known type whose only faults are sizes and limits gets `validation_error`. */
 function isLimitViolation(error: z.ZodError): boolean {
-  return error.issues.every((issue) => limitIssues.has(issue.code) && issue.path.length > 0);
+  return error.issues.every(
+    (issue) =>
+      issue.path.length > 0 &&
+      (limitCodes.has(issue.code) || (issue.code === 'custom' && issue.params?.limit === true)),
+  );
 }
 
 export function sendError(connection: Connection, code: string, message: string, ref: Ref): void {

@@ -48,6 +48,14 @@ export class Typing {
     this.publish('user_stopped_typing', channelId, userId);
   }
 
+  /**
+   * A message was sent: the typer's indicator ends. Announced only when the user was typing here; clients
+   * also clear an indicator on the typer's `new_message`, so a silent no-op costs them nothing.
+   */
+  messageSent(userId: string, channelId: string): void {
+    if (this.entries.has(`${channelId}:${userId}`)) this.stop(userId, channelId);
+  }
+
   /** Clears what this connection was typing. */
   disconnected(connectionId: string): void {
     for (const entry of [...this.entries.values()]) {

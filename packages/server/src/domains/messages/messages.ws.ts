@@ -18,7 +18,7 @@ export function registerMessageFrames(dispatcher: Dispatcher, services: MessageS
 
   dispatcher.on('send_message', async (connection, frame) => {
     const message = await messages.send({ id: connection.userId }, frame);
-    typing.stop(connection.userId, message.channel_id);
+    typing.messageSent(connection.userId, message.channel_id);
     connection.send({ ...presentSent(message), ...(frame.ref !== undefined && { ref: frame.ref }) });
   });
   dispatcher.on('edit_message', (connection, frame) => messages.edit({ id: connection.userId }, frame));

@@ -70,6 +70,11 @@ export function openPostgres(connectionString: string, poolSize: number, logger:
     },
   });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  // A connection that dies while checked out (mid-transaction) emits 'error' with nobody listening, which
+  // would crash the process; its pending query rejects on its own and the pool discards it.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error }, 'database connection failed'));
+  });
   return makeDatabase(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
 }
 
