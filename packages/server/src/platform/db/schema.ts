@@ -272,7 +272,8 @@ export interface ChannelEventSeqTable {
 export interface ChannelEventsTable {
   channel_id: string;
   seq: number;
-  frame: Json;
+  /** The frame's JSON, without `seq`. */
+  frame: string;
   created_at: Timestamp;
 }
 

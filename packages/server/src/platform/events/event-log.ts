@@ -94,7 +94,7 @@ export async function readEventLog(
     .orderBy('seq')
     .limit(range.limit)
     .execute();
-  return rows.map((row) => ({ seq: Number(row.seq), frame: row.frame as LoggedEvent['frame'] }));
+  return rows.map((row) => ({ seq: Number(row.seq), frame: JSON.parse(row.frame) as LoggedEvent['frame'] }));
 }
 
 /** Deletes events older than the retention; returns how many. */
