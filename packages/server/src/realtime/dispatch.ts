@@ -28,6 +28,7 @@ export class Dispatcher {
   }
 
   async dispatch(connection: Connection, text: string): Promise<void> {
+    if (!connection.open) return;
     if (!connection.takeFrameToken()) {
       sendError(connection, 'rate_limited', 'too many messages, slow down', refOf(text));
       return;

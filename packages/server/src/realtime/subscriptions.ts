@@ -97,6 +97,7 @@ export class Subscriptions {
   /** Registers held cursors for the channels not subscribed yet, before their starting point is read. */
   private hold(connection: Connection, channelIds: readonly string[]): Map<string, ChannelCursor> {
     const held = new Map<string, ChannelCursor>();
+    if (!connection.open) return held;
     for (const channelId of new Set(channelIds)) {
       if (!connection.subscriptions.has(channelId)) held.set(channelId, this.attach(connection, channelId));
     }
