@@ -134,7 +134,7 @@ export async function createTestApp(
 /** Domain tests check what was emitted; the event log's numbering is the gateway tests' concern. */
 function withoutSequence(event: DomainEvent): DomainEvent {
   if (event.kind === 'frame') {
-    const { seq: _seq, ...rest } = event;
+    const { seq: _seq, json: _json, ...rest } = event;
     return rest;
   }
   if (event.kind === 'access_revoked') {

@@ -6,7 +6,8 @@ import { ChannelCursor, MAX_REPLAY_EVENTS } from './channel-cursor.js';
 function setup(options: { first?: number; last: number }) {
   const log: LoggedEvent[] = [];
   for (let seq = options.first ?? 1; seq <= options.last; seq += 1) {
-    log.push({ seq, frame: { type: 'channel_deleted', channel_id: `c${seq}` } });
+    const frame = { type: 'channel_deleted', channel_id: `c${seq}` } as const;
+    log.push({ seq, frame, text: JSON.stringify({ ...frame, seq }) });
   }
   const delivered: number[] = [];
   const resyncs: number[] = [];

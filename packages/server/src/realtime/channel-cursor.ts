@@ -125,7 +125,7 @@ export class ChannelCursor {
     }
     for (const event of events) {
       if (event.seq !== this.last + 1) break;
-      this.emit(event.seq, JSON.stringify({ ...event.frame, seq: event.seq }), event.frame);
+      this.emit(event.seq, event.text, event.frame);
     }
   }
 

@@ -1,6 +1,7 @@
 import { wsCloseCodes } from '@chatalot/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../platform/db/schema.js';
+import { withSeq } from '../platform/events/event-log.js';
 import type { DomainEvent, FrameEvent, SessionsEndedEvent } from '../platform/events/hub.js';
 import { type Connection, isOwnEcho } from './connection.js';
 import type { Registry } from './registry.js';
@@ -85,5 +86,8 @@ export class FanOut {
 }
 
 function serialise(event: FrameEvent): string {
-  return JSON.stringify(event.seq === undefined ? event.frame : { ...event.frame, seq: event.seq });
+  if (event.seq === undefined) return JSON.stringify(event.frame);
+  return event.json === undefined
+    ? JSON.stringify({ ...event.frame, seq: event.seq })
+    : withSeq(event.json, event.seq);
 }

@@ -8,6 +8,13 @@ export const EVENT_LOG_RETENTION_MS = 24 * 60 * 60 * 1000;
 export interface LoggedEvent {
   seq: number;
   frame: FrameEvent['frame'];
+  /** The frame's JSON with its `seq`, ready to send. */
+  text: string;
+}
+
+/** A logged frame's JSON with its `seq` added (a frame is never empty: it always has a `type`). */
+export function withSeq(json: string, seq: number): string {
+  return `${json.slice(0, -1)},"seq":${seq}}`;
 }
 
 /**
@@ -34,7 +41,8 @@ export async function appendToEventLog(trx: Db, events: DomainEvent[]): Promise<
       const seq = next.get(channelId) as number;
       next.set(channelId, seq + 1);
       event.seq = seq;
-      rows.push({ channel_id: channelId, seq, frame: JSON.stringify(event.frame) });
+      event.json = JSON.stringify(event.frame);
+      rows.push({ channel_id: channelId, seq, frame: event.json });
     } else if (event.kind === 'access_revoked') {
       event.untilSeq = Object.fromEntries(
         event.channelIds.map((id) => [
@@ -94,7 +102,11 @@ export async function readEventLog(
     .orderBy('seq')
     .limit(range.limit)
     .execute();
-  return rows.map((row) => ({ seq: Number(row.seq), frame: JSON.parse(row.frame) as LoggedEvent['frame'] }));
+  return rows.map((row) => ({
+    seq: Number(row.seq),
+    frame: JSON.parse(row.frame) as LoggedEvent['frame'],
+    text: withSeq(row.frame, Number(row.seq)),
+  }));
 }
 
 /** Deletes events older than the retention; returns how many. */

@@ -20,6 +20,8 @@ export interface FrameEvent {
   audience: Audience;
   frame: ServerFrame | GatewayFrame;
   seq?: number;
+  /** The frame's JSON as the event log stored it, so fan-out does not serialise it a second time. */
+  json?: string;
 }
 
 /**

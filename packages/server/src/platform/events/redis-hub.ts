@@ -36,8 +36,10 @@ export class RedisHub implements EventHub {
     await this.subscriber.subscribe(this.channel);
   }
 
+  /** The frame travels once: its pre-serialised `json` copy stays in this process. */
   publish(event: DomainEvent): void {
-    this.publisher.publish(this.channel, JSON.stringify(event)).catch(this.onError);
+    const payload = event.kind === 'frame' ? { ...event, json: undefined } : event;
+    this.publisher.publish(this.channel, JSON.stringify(payload)).catch(this.onError);
   }
 
   subscribe(listener: EventListener): () => void {
