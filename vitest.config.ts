@@ -2,12 +2,14 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const protocolSource = path.resolve(import.meta.dirname, 'packages/protocol/src/index.ts');
-const alias = { '@chatalot/protocol': protocolSource };
+const cryptoSource = path.resolve(import.meta.dirname, 'packages/crypto/src/index.ts');
+const alias = { '@chatalot/protocol': protocolSource, '@chatalot/crypto': cryptoSource };
 
 export default defineConfig({
   test: {
     projects: [
       { resolve: { alias }, test: { name: 'protocol', include: ['packages/protocol/src/**/*.test.ts'] } },
+      { resolve: { alias }, test: { name: 'crypto', include: ['packages/crypto/{src,test}/**/*.test.ts'] } },
       {
         resolve: { alias },
         test: {

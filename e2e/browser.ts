@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,4 +23,21 @@ export async function launchBrowser(): Promise<Browser> {
     );
   }
   return chromium.launch({ executablePath, args: flags, headless: true });
+}
+
+/** Bundles a TypeScript entry for a page as one script, resolving workspace packages from their source. */
+export async function bundleForBrowser(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['source'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const [output] = result.outputFiles;
+  if (!output) throw new Error(`esbuild produced nothing for ${entry}`);
+  return output.text;
 }

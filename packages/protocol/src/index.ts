@@ -11,6 +11,7 @@ export * from './rest/dms.js';
 export * from './rest/groups.js';
 export * from './rest/health.js';
 export * from './rest/invites.js';
+export * from './rest/keys.js';
 export * from './rest/messages.js';
 export * from './rest/pins.js';
 export * from './rest/polls.js';

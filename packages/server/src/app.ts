@@ -17,6 +17,7 @@ import { dmsRoutes } from './domains/dms/dms.routes.js';
 import { groupInvitesRoutes } from './domains/groups/group-invites.routes.js';
 import { groupsRoutes } from './domains/groups/groups.routes.js';
 import { healthRoutes } from './domains/health/health.routes.js';
+import { keysRoutes } from './domains/keys/keys.routes.js';
 import { legalRoutes } from './domains/legal/legal.routes.js';
 import { createMessagingServices, type MessagingServices } from './domains/messages/index.js';
 import { messagesRoutes } from './domains/messages/messages.routes.js';
@@ -27,6 +28,7 @@ import { preferencesRoutes } from './domains/preferences/preferences.routes.js';
 import { PreferencesService } from './domains/preferences/preferences.service.js';
 import { scheduledRoutes } from './domains/scheduled/scheduled.routes.js';
 import { searchRoutes } from './domains/search/search.routes.js';
+import { senderKeysRoutes } from './domains/sender-keys/sender-keys.routes.js';
 import { totpRoutes } from './domains/totp/totp.routes.js';
 import { usersRoutes } from './domains/users/users.routes.js';
 import { UsersService } from './domains/users/users.service.js';
@@ -150,6 +152,8 @@ function authenticatedRoutes(context: AppContext, messaging: MessagingServices) 
     await app.register(pollsRoutes(context));
     await app.register(pinsRoutes(context));
     await app.register(bookmarksRoutes(context));
+    await app.register(keysRoutes(context));
+    await app.register(senderKeysRoutes(context));
   };
 }
 

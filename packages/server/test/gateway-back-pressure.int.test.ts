@@ -12,9 +12,9 @@ afterAll(() => {
   for (const socket of sockets) socket.close();
 });
 
-/** A large frame for one user, to fill the socket faster than channel events alone would. */
-function flood(userId: string, count: number): void {
-  const bio = 'x'.repeat(100_000);
+/** Large frames for one user, to fill the socket faster than channel events alone would. */
+function flood(userId: string, count: number, bioLength = 100_000): void {
+  const bio = 'x'.repeat(bioLength);
   for (let index = 0; index < count; index += 1) {
     hub.publish(
       frameEvent(
@@ -63,4 +63,13 @@ it('closes a client that stops reading with 4008, and resume then gives it every
   const all = [...received, ...back.all('channel_updated')];
   expect(all.map((frame) => frame.topic)).toEqual(topics);
   expect(all.map((frame) => frame.seq)).toEqual(topics.map((_, index) => first + index));
+});
+
+it('delivers one frame larger than the send queue to a client that keeps up, without closing it', async () => {
+  const reader = await TestSocket.connect(baseUrl, actors.member.access_token);
+  sockets.push(reader);
+  flood(actors.member.user.id, 1, 8 * 1024 * 1024);
+  const frame = await reader.next('user_profile_updated');
+  expect(String(frame.bio).length).toBe(8 * 1024 * 1024);
+  await reader.roundTrip();
 });

@@ -97,6 +97,21 @@ export interface SenderKeyRotationRequiredFrame {
   reason: 'member_removed' | 'member_left';
 }
 
+/** A member's new sender-key chain, relayed verbatim to the channel (websocket.md §7.26). */
+export interface SenderKeyUpdatedFrame {
+  type: 'sender_key_updated';
+  channel_id: string;
+  user_id: string;
+  chain_id: number;
+  distribution: unknown;
+}
+
+/** To the owner of a key bundle that is running out of one-time prekeys (websocket.md §7.43). */
+export interface KeysLowFrame {
+  type: 'keys_low';
+  remaining: number;
+}
+
 export interface NewMessageFrame {
   type: 'new_message';
   id: string;
@@ -294,6 +309,8 @@ export type ServerFrame =
   | PollVoteFrame
   | PollClosedFrame
   | SenderKeyRotationRequiredFrame
+  | SenderKeyUpdatedFrame
+  | KeysLowFrame
   | MemberKickedFrame
   | MemberBannedFrame
   | MemberRoleUpdatedFrame

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { pruneSignedPrekeys } from '../domains/keys/keys.service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Schema } from '../platform/db/schema.js';
 import { pruneEventLog } from '../platform/events/event-log.js';
@@ -13,6 +14,7 @@ export interface CleanupCounts {
   auditLog: number;
   timeouts: number;
   usedPrekeys: number;
+  supersededSignedPrekeys: number;
   channelEvents: number;
   deletedMessages: number;
   expiredMessages: number;
@@ -21,8 +23,10 @@ export interface CleanupCounts {
 /**
  * Deletes what has outlived its use (server-behaviour.md §4): sessions ended or expired over 7 days
  * ago (with their refresh tokens), idle lockout counters, audit entries older than 90 days, expired
- * timeouts, one-time prekeys used over 30 days ago, channel events past the resume window, messages
- * deleted over 30 days ago (their replies and thread replies stay, pointing nowhere) and expired messages. Returns null when another process holds the lock.
+ * timeouts, one-time prekeys used over 30 days ago, signed prekeys replaced over 30 days ago (never a
+ * user's newest), channel events past the resume window, messages deleted over 30 days ago (their
+ * replies and thread replies stay, pointing nowhere) and expired messages. Returns null when another
+ * process holds the lock.
  */
 export async function runCleanup(db: Kysely<Schema>, clock: Clock): Promise<CleanupCounts | null> {
   const now = clock.now();
@@ -63,6 +67,7 @@ export async function runCleanup(db: Kysely<Schema>, clock: Clock): Promise<Clea
           .where('created_at', '<', new Date(now - 30 * DAY_MS))
           .executeTakeFirst(),
       ),
+      supersededSignedPrekeys: await pruneSignedPrekeys(trx, now),
       channelEvents: await pruneEventLog(trx, now),
       deletedMessages: deleted(
         await trx

@@ -19,12 +19,17 @@ export interface RateLimitStore {
   take(key: string, rule: TokenBucketRule): TakeResult;
 }
 
+/** Whole seconds (at least 1) until a bucket holding `tokens` has a token again. */
+export function secondsUntilToken(tokens: number, rule: TokenBucketRule): number {
+  return Math.max(1, Math.ceil((1 - tokens) / rule.refillPerSecond));
+}
+
 interface Bucket {
   tokens: number;
   updatedAt: number;
+  /** When the bucket is full again and may be forgotten. */
+  fullAt: number;
 }
-
-const IDLE_EVICTION_MS = 10 * 60_000;
 
 export class MemoryRateLimitStore implements RateLimitStore {
   private readonly buckets = new Map<string, Bucket>();
@@ -37,28 +42,28 @@ export class MemoryRateLimitStore implements RateLimitStore {
   take(key: string, rule: TokenBucketRule): TakeResult {
     const now = this.clock.now();
     this.sweep(now);
-    const bucket = this.buckets.get(key) ?? { tokens: rule.burst, updatedAt: now };
+    const bucket = this.buckets.get(key) ?? { tokens: rule.burst, updatedAt: now, fullAt: now };
     const refilled = Math.min(
       rule.burst,
       bucket.tokens + ((now - bucket.updatedAt) / 1000) * rule.refillPerSecond,
     );
     const allowed = refilled >= 1;
     const tokens = allowed ? refilled - 1 : refilled;
-    this.buckets.set(key, { tokens, updatedAt: now });
-    const retryAfterSeconds = allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / rule.refillPerSecond));
-    return { allowed, retryAfterSeconds };
+    const fullAt = now + ((rule.burst - tokens) / rule.refillPerSecond) * 1000;
+    this.buckets.set(key, { tokens, updatedAt: now, fullAt });
+    return { allowed, retryAfterSeconds: allowed ? 0 : secondsUntilToken(tokens, rule) };
   }
 
   get size(): number {
     return this.buckets.size;
   }
 
-  /** Drops buckets idle long enough to be full again, at most once a minute. */
+  /** Drops buckets that are full again (as good as new), at most once a minute. */
   private sweep(now: number): void {
     if (now - this.lastSweep < 60_000) return;
     this.lastSweep = now;
     for (const [key, bucket] of this.buckets) {
-      if (now - bucket.updatedAt > IDLE_EVICTION_MS) this.buckets.delete(key);
+      if (now >= bucket.fullAt) this.buckets.delete(key);
     }
   }
 }

@@ -52,11 +52,14 @@ export class Connection implements ConnectionIdentity {
 
   sendText(text: string): void {
     if (!this.open) return;
-    this.socket.send(text);
+    // Checked before sending, so one frame larger than the queue (a big sender-key distribution) still
+    // goes out to a client that keeps up; only a backlog that has not drained closes the connection.
     if (this.socket.bufferedAmount > this.options.sendQueueBytes) {
       this.close(wsCloseCodes.tooSlow, 'too slow: reconnect and resume');
       setTimeout(() => this.socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+      return;
     }
+    this.socket.send(text);
   }
 
   /** Takes one frame from the budget; false when the client is over its rate. */

@@ -1,4 +1,5 @@
 import type { Clock } from '../platform/clock.js';
+import { MemoryRateLimitStore, type TakeResult, type TokenBucketRule } from '../platform/rate-limit.js';
 import type {
   ChosenStatus,
   ConnectionRef,
@@ -16,8 +17,11 @@ interface UserEntry {
 export class MemorySharedState implements SharedState {
   private readonly users = new Map<string, UserEntry>();
   private readonly claims = new Map<string, number>();
+  private readonly buckets: MemoryRateLimitStore;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock) {
+    this.buckets = new MemoryRateLimitStore(clock);
+  }
 
   async addConnection(ref: ConnectionRef, max: number, chosen: ChosenStatus): Promise<boolean> {
     const entry = this.users.get(ref.userId) ?? { chosen, devices: new Map() };
@@ -63,6 +67,10 @@ export class MemorySharedState implements SharedState {
     if (this.claims.size > 10_000) this.dropExpiredClaims(now);
     this.claims.set(key, now + ttlMs);
     return true;
+  }
+
+  async takeToken(key: string, rule: TokenBucketRule): Promise<TakeResult> {
+    return this.buckets.take(key, rule);
   }
 
   async close(): Promise<void> {}

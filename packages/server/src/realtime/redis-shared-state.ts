@@ -1,4 +1,5 @@
 import { type ChainableCommander, Redis, type Result } from 'ioredis';
+import { secondsUntilToken, type TakeResult, type TokenBucketRule } from '../platform/rate-limit.js';
 import {
   type ChosenStatus,
   CONNECTION_TTL_MS,
@@ -29,6 +30,14 @@ declare module 'ioredis' {
       keyTtlMs: number,
     ): Result<number, Context>;
     presenceChoose(key: string, chosen: ChosenStatus, keyTtlMs: number): Result<number, Context>;
+    /** Replies `[allowed (0 or 1), tokens left]`; the tokens as a string, since Lua numbers reply as integers. */
+    takeToken(
+      key: string,
+      now: number,
+      burst: number,
+      refillPerSecond: number,
+      keyTtlMs: number,
+    ): Result<[number, string], Context>;
   }
 }
 
@@ -90,6 +99,25 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
 
+/** A token bucket in a hash: `t` tokens as of `u` (ms); the key expires once the bucket is full again. */
+const TAKE_TOKEN = `
+local now = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local rate = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 't', 'u')
+local tokens = tonumber(state[1]) or burst
+local elapsed = math.max(0, now - (tonumber(state[2]) or now))
+tokens = math.min(burst, tokens + elapsed / 1000 * rate)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 't', tostring(tokens), 'u', tostring(now))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return { allowed, tostring(tokens) }
+`;
+
 const CHOSEN_STATUSES: readonly ChosenStatus[] = ['online', 'dnd', 'invisible'];
 
 export interface RedisSharedStateOptions {
@@ -118,6 +146,7 @@ export class RedisSharedState implements SharedState {
     this.redis.defineCommand('presenceRemove', { numberOfKeys: 1, lua: REMOVE });
     this.redis.defineCommand('presenceTouch', { numberOfKeys: 1, lua: TOUCH });
     this.redis.defineCommand('presenceChoose', { numberOfKeys: 1, lua: CHOOSE });
+    this.redis.defineCommand('takeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
   }
 
   async addConnection(ref: ConnectionRef, max: number, chosen: ChosenStatus): Promise<boolean> {
@@ -175,6 +204,19 @@ export class RedisSharedState implements SharedState {
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(`${this.prefix}claim:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async takeToken(key: string, rule: TokenBucketRule): Promise<TakeResult> {
+    const fullAfterMs = Math.ceil((rule.burst / rule.refillPerSecond) * 1000);
+    const [allowed, tokens] = await this.redis.takeToken(
+      `${this.prefix}bucket:${key}`,
+      Date.now(),
+      rule.burst,
+      rule.refillPerSecond,
+      fullAfterMs,
+    );
+    if (allowed === 1) return { allowed: true, retryAfterSeconds: 0 };
+    return { allowed: false, retryAfterSeconds: secondsUntilToken(Number(tokens), rule) };
   }
 
   async close(): Promise<void> {

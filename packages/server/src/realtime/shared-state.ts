@@ -1,8 +1,11 @@
+import type { TakeResult, TokenBucketRule } from '../platform/rate-limit.js';
+
 /**
  * The ephemeral state the gateway shares between server processes: live connections per user (the session
- * cap and presence), each device's activity, the status a user chose, and short cooldowns (typing throttle,
- * later reaction and voice cooldowns). In memory for one process (`memory-shared-state.ts`); in Redis when
- * `REDIS_URL` is set (`redis-shared-state.ts`), so several processes behave as one.
+ * cap and presence), each device's activity, the status a user chose, short cooldowns (typing throttle,
+ * later reaction and voice cooldowns) and per-user rate limits (key bundle fetches). In memory for one process
+ * (`memory-shared-state.ts`); in Redis when `REDIS_URL` is set (`redis-shared-state.ts`), so several processes
+ * behave as one.
  */
 export type DeviceActivity = 'active' | 'idle';
 export type ChosenStatus = 'online' | 'dnd' | 'invisible';
@@ -36,6 +39,8 @@ export interface SharedState {
   refresh(refs: readonly ConnectionRef[]): Promise<void>;
   /** True for the first caller of `key` within `ttlMs`; false while the key is held. */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Takes a token from the bucket `key`, which starts full: a rate limit that holds across processes. */
+  takeToken(key: string, rule: TokenBucketRule): Promise<TakeResult>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import { type EventHub, frameEvent, rotationRequired } from '../../platform/even
 import { recordAudit } from '../audit/audit.service.js';
 import { actorOf, type RequestOrigin } from '../auth/auth.service.js';
 import { type EffectiveRole, withInstanceRole } from '../permissions/roles.js';
+import { forgetSenderKeys } from '../sender-keys/sender-keys.service.js';
 import type { UserRecord } from '../users/users.present.js';
 import { canChangeRole, canRemoveMember, hasModeratorLevel, hasOwnerLevel } from './channels.policy.js';
 import { presentRemoval, presentRoleUpdate } from './channels.present.js';
@@ -101,6 +102,7 @@ async function removeFromChannel(trx: Trx, emit: Emit, removal: Removal): Promis
   const target = await memberOrNotFound(trx, channelId, targetId);
   if (!canRemoveMember(role, effectiveRole(target))) throw new AppError('forbidden');
   await removeMember(trx, channelId, targetId);
+  await forgetSenderKeys(trx, targetId, [channelId]);
   if (ban) await insertBan(trx, { channelId, userId: targetId, bannedBy: actor.id, reason: ban.reason });
   await recordAudit(trx, ban ? 'channel_ban' : 'channel_kick', actorOf(actor.id, origin), {
     channel_id: channelId,

@@ -14,6 +14,7 @@ import {
 } from '../permissions/access.js';
 import { addChannelMembers } from '../permissions/membership.js';
 import type { EffectiveRole } from '../permissions/roles.js';
+import { forgetSenderKeys } from '../sender-keys/sender-keys.service.js';
 import type { UserRecord } from '../users/users.present.js';
 import {
   canCreateInGroup,
@@ -166,6 +167,7 @@ export class ChannelsService {
         );
       }
       if (await removeMember(trx, channelId, user.id)) {
+        await forgetSenderKeys(trx, user.id, [channelId]);
         emit({ kind: 'access_revoked', userId: user.id, channelIds: [channelId] });
       }
     });

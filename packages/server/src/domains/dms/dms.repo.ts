@@ -18,20 +18,6 @@ export function findUser(db: Db, id: string): Promise<UserRecord | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function blockedEitherWay(db: Db, one: string, other: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('user_blocks')
-    .select(sql<number>`1`.as('one'))
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('blocker_id', '=', one), eb('blocked_id', '=', other)]),
-        eb.and([eb('blocker_id', '=', other), eb('blocked_id', '=', one)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 export function findPairChannel(db: Db, pair: Pair): Promise<ChannelRecord | undefined> {
   return db
     .selectFrom('dm_pairs')

@@ -2,12 +2,12 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Schema } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
 import { uuidv7 } from '../../platform/ids.js';
+import { blockedEitherWay } from '../permissions/blocks.js';
 import { addChannelMembers, shareCommunity } from '../permissions/membership.js';
 import type { UserRecord } from '../users/users.present.js';
 import { dmRefusal } from './dms.policy.js';
 import type { Dm } from './dms.present.js';
 import {
-  blockedEitherWay,
   type ChannelRecord,
   deleteChannel,
   findPairChannel,

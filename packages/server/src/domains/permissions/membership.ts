@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ChannelRole, CommunityRole, GroupRole, Schema } from '../../platform/db/schema.js';
+import { forgetSenderKeys } from '../sender-keys/sender-keys.service.js';
 
 type Trx = Transaction<Schema>;
 
@@ -105,7 +106,10 @@ export async function removeCommunityMember(
   return channelIds;
 }
 
-/** Leaves one group, or every group of a community, with their channels; returns the channels left. */
+/**
+ * Leaves one group, or every group of a community, with their channels and the user's sender-key
+ * distributions there; returns the channels left.
+ */
 async function leaveGroups(
   trx: Trx,
   userId: string,
@@ -116,18 +120,20 @@ async function leaveGroups(
     'groupId' in scope
       ? groups.where('id', '=', scope.groupId)
       : groups.where('community_id', '=', scope.communityId);
-  const channelIds = await trx
+  const left = await trx
     .deleteFrom('channel_members')
     .where('user_id', '=', userId)
     .where('channel_id', 'in', trx.selectFrom('channels').select('id').where('group_id', 'in', groupIds))
     .returning('channel_id')
     .execute();
+  const channelIds = left.map((row) => row.channel_id);
+  await forgetSenderKeys(trx, userId, channelIds);
   await trx
     .deleteFrom('group_members')
     .where('user_id', '=', userId)
     .where('group_id', 'in', groupIds)
     .execute();
-  return channelIds.map((row) => row.channel_id);
+  return channelIds;
 }
 
 /** Whether two users share at least one community (DMs and profile visibility depend on it). */

@@ -375,6 +375,16 @@ export interface PollVotesTable {
   created_at: Timestamp;
 }
 
+export interface SenderKeyDistributionsTable {
+  id: string;
+  channel_id: string;
+  user_id: string;
+  chain_id: number;
+  /** Any JSON value, stored as the client sent it; written as its JSON text. */
+  distribution: Json;
+  created_at: Timestamp;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instance_settings: InstanceSettingsTable;
@@ -413,6 +423,7 @@ export interface Schema {
   scheduled_messages: ScheduledMessagesTable;
   polls: PollsTable;
   poll_votes: PollVotesTable;
+  sender_key_distributions: SenderKeyDistributionsTable;
 }
 
 /** A database handle or an open transaction: what repository functions take. */

@@ -1,0 +1,12 @@
+export * from './bytes.js';
+export * from './double-ratchet.js';
+export * from './envelope.js';
+export * from './errors.js';
+export * from './fingerprint.js';
+export * from './identity.js';
+export * from './kdf.js';
+export { DEFAULT_CACHED_KEY_MAX_AGE_MS, DEFAULT_MAX_CACHED_KEYS } from './key-cache.js';
+export * from './primitives.js';
+export * from './sender-keys.js';
+export * from './session/index.js';
+export * from './x3dh.js';
