@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 const protocolSource = path.resolve(import.meta.dirname, 'packages/protocol/src/index.ts');
@@ -20,7 +21,21 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      { resolve: { alias }, test: { name: 'web', include: ['packages/web/src/**/*.test.ts'] } },
+      {
+        // Svelte compiles the `*.svelte.ts` state modules and components; jsdom and fake-indexeddb stand in
+        // for the browser in unit tests (the e2e project drives the real one).
+        plugins: [svelte({ configFile: false })],
+        resolve: {
+          alias: { ...alias, $lib: path.resolve(import.meta.dirname, 'packages/web/src/lib') },
+          conditions: ['browser'],
+        },
+        test: {
+          name: 'web',
+          include: ['packages/web/src/**/*.test.ts'],
+          environment: 'jsdom',
+          setupFiles: ['fake-indexeddb/auto'],
+        },
+      },
       {
         resolve: { alias },
         test: {

@@ -31,6 +31,7 @@ export class Connection implements ConnectionIdentity {
   private tokens: number = FRAME_BUCKET.burst;
   private refilledAt: number;
   private closing = false;
+  private largeFrameInFlight = 0;
 
   constructor(
     readonly connectionId: string,
@@ -52,11 +53,19 @@ export class Connection implements ConnectionIdentity {
 
   sendText(text: string): void {
     if (!this.open) return;
-    // Checked before sending, so one frame larger than the queue (a big sender-key distribution) still
-    // goes out to a client that keeps up; only a backlog that has not drained closes the connection.
-    if (this.socket.bufferedAmount > this.options.sendQueueBytes) {
+    if (this.socket.bufferedAmount - this.largeFrameInFlight > this.options.sendQueueBytes) {
       this.close(wsCloseCodes.tooSlow, 'too slow: reconnect and resume');
       setTimeout(() => this.socket.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+      return;
+    }
+    // One frame larger than the whole queue (a big sender-key distribution) must still reach a client that
+    // keeps up: while it is being written it does not count as backlog. One at a time, so a stream of
+    // large frames to a reader that stalls is still cut off.
+    if (text.length > this.options.sendQueueBytes && this.largeFrameInFlight === 0) {
+      this.largeFrameInFlight = text.length;
+      this.socket.send(text, () => {
+        this.largeFrameInFlight = 0;
+      });
       return;
     }
     this.socket.send(text);
