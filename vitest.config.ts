@@ -34,6 +34,8 @@ export default defineConfig({
           include: ['packages/web/src/**/*.test.ts'],
           environment: 'jsdom',
           setupFiles: ['fake-indexeddb/auto'],
+          // Compiled with the Svelte plugin, or its runes run outside a component ("rune_outside_svelte").
+          server: { deps: { inline: ['@testing-library/svelte-core'] } },
         },
       },
       {

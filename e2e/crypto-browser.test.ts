@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleForBrowser, launchBrowser } from './browser.js';
 import { Party } from './crypto/party.js';
+import { bundleForBrowser, launchBrowser } from './support/browser.js';
 
 /**
  * @chatalot/crypto in the browser bundle, talking to the same code in Node: a DM and a group channel

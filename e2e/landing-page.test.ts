@@ -1,40 +1,43 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../packages/server/test/server-process.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser } from './support/browser.js';
+import { newClient } from './support/clients.js';
+import { root, TestServer } from './support/server.js';
 
-const root = path.resolve(import.meta.dirname, '..');
 const { version } = JSON.parse(readFileSync(path.join(root, 'packages/server/package.json'), 'utf8'));
-const dataDir = mkdtempSync(path.join(tmpdir(), 'chatalot-e2e-'));
 
-let server: RunningServer;
+let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startServer({ DATA_DIR: dataDir, STATIC_FILES_PATH: path.join(root, 'packages/web/build') }),
-    launchBrowser(),
-  ]);
+  [server, browser] = await Promise.all([TestServer.start('landing'), launchBrowser()]);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.dispose();
 });
 
-describe('the landing page', () => {
-  it('shows that the instance is online, with its version, from the real API', async () => {
-    const page = await browser.newPage();
+/** A page in a fresh profile from its own forwarded address (the server's per-IP limit also counts pages). */
+async function visitorPage(): Promise<Page> {
+  const context = await newClient(browser, server);
+  return context.newPage();
+}
+
+describe('the start page', () => {
+  it('sends a visitor to sign in, where the footer shows the instance online with its version', async () => {
+    const page = await visitorPage();
     const errors: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
     });
     await page.goto(server.baseUrl);
+    await page.waitForURL('**/login');
     await expect.poll(() => page.getByTestId('health-status').textContent()).toBe('Online');
+    await page.getByTestId('health-status').click();
     expect(await page.getByTestId('health-version').textContent()).toBe(version);
     expect(await page.getByTestId('health-db').textContent()).toBe('Healthy');
     expect(await page.title()).toContain('Chatalot');
@@ -43,11 +46,12 @@ describe('the landing page', () => {
   });
 
   it('answers an unknown client route with the app and its own not-found page', async () => {
-    const page = await browser.newPage();
+    const page = await visitorPage();
     const response = await page.goto(`${server.baseUrl}/no/such/page`);
     expect(response?.status()).toBe(200);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Page not found');
     await page.getByRole('link', { name: 'Back to the start page' }).click();
+    await page.waitForURL('**/login');
     await expect.poll(() => page.getByTestId('health-status').textContent()).toBe('Online');
   });
 });

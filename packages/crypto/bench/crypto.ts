@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { bundleForBrowser, launchBrowser } from '../../../e2e/browser.js';
+import { bundleForBrowser, launchBrowser } from '../../../e2e/support/browser.js';
 import { runWorkloads, type WorkloadOptions, type WorkloadResult } from './workload.js';
 
 /**

@@ -46,6 +46,13 @@ describe('per-IP rate limits', () => {
     expect((await app.inject({ url: '/api/health', remoteAddress: '203.0.113.4' })).statusCode).toBe(200);
   });
 
+  it('never limits the web client’s content-hashed assets, which a page load fetches by the dozen', async () => {
+    const request = { url: '/_app/immutable/chunks/app.js', remoteAddress: '203.0.113.7' };
+    const statuses = await burst(120, request);
+    expect(statuses.includes(429)).toBe(false);
+    expect((await app.inject({ url: '/api/health', remoteAddress: '203.0.113.7' })).statusCode).toBe(200);
+  });
+
   it('limits static files and client routes too', async () => {
     const statuses = await burst(51, { url: '/some/client/route', remoteAddress: '203.0.113.5' });
     expect(statuses.at(-1)).toBe(429);

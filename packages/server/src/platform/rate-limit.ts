@@ -68,9 +68,14 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 }
 
-/** Per-IP token buckets: every request takes from the global tier, `/api/auth/*` also from the auth tier. */
+const IMMUTABLE_ASSETS = '/_app/immutable/';
+
+/** Per-IP token buckets: every request but the immutable assets takes from the global tier, `/api/auth/*` also from the auth tier. */
 export function registerRateLimits(app: FastifyInstance, store: RateLimitStore): void {
   app.addHook('onRequest', async (request) => {
+    // The web client's content-hashed bundles are exempt: a cold start fetches ~40 of them, so two quick
+    // reloads would otherwise get 429s on script chunks and a broken page. They cost a file read each.
+    if (request.url.startsWith(IMMUTABLE_ASSETS)) return;
     enforce(store, 'global', request.ip);
     if (request.url.startsWith('/api/auth/')) enforce(store, 'auth', request.ip);
   });

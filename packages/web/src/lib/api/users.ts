@@ -1,0 +1,10 @@
+import type { UserPublic } from '@chatalot/protocol';
+import { http } from './http';
+
+/** The server refuses shorter queries. */
+export const USER_SEARCH_MIN_LENGTH = 2;
+
+/** Up to 20 users who share a community with the caller, by username or display name. */
+export function searchUsers(query: string): Promise<UserPublic[]> {
+  return http.get<UserPublic[]>('/api/users/search', { q: query });
+}
