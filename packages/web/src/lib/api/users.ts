@@ -8,3 +8,8 @@ export const USER_SEARCH_MIN_LENGTH = 2;
 export function searchUsers(query: string): Promise<UserPublic[]> {
   return http.get<UserPublic[]>('/api/users/search', { q: query });
 }
+
+/** One user's public profile; its `status` is always "offline" (live presence comes over the socket). */
+export function getUser(userId: string): Promise<UserPublic> {
+  return http.get<UserPublic>(`/api/users/${userId}`);
+}

@@ -9,6 +9,9 @@ vi.mock('$lib/features/outbox/outbox.svelte', () => ({
   outbox: { send: vi.fn(), items: () => [], retry: vi.fn(), discard: vi.fn() },
 }));
 
+// Sender names open profile cards, whose Send Message navigates.
+vi.mock('$lib/features/nav/routing', () => ({ goto: vi.fn() }));
+
 fakeScrollerLayout();
 
 /** 5,000 messages from Alice and Bob, in runs of three. */

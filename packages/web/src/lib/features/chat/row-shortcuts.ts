@@ -5,8 +5,22 @@ function openMenu(row: HTMLElement): boolean {
   return more !== null;
 }
 
+/** What a tap on a message acts on itself, rather than selecting the message. */
+const CONTROLS = 'a, button, input, textarea, select, summary, label, [contenteditable], [role="button"]';
+
 /**
- * Attachment for a message row: its context-menu keys and right-click. Added as listeners because the row is
+ * MOB-06: a tap on the message (not on one of its links or buttons) focuses the row, which shows its action
+ * strip (`:focus-within`) where there is no hover. Browsers do not all focus a `tabindex="-1"` element on a tap.
+ * Focus already inside the row (an inline editor, the strip) stays where it is.
+ */
+function focusOnTap(row: HTMLElement, event: MouseEvent): void {
+  const control = (event.target as Element).closest(CONTROLS);
+  if ((control && row.contains(control)) || row.contains(document.activeElement)) return;
+  row.focus({ preventScroll: true });
+}
+
+/**
+ * Attachment for a message row: its context-menu keys, right-click, and tap (MOB-06). Added as listeners because the row is
  * a focusable article rather than a widget. A right-click on a link, in a text field or over a selection
  * keeps the browser's own menu.
  */
@@ -22,10 +36,13 @@ export function rowShortcuts(row: HTMLElement): () => void {
     if (target.closest('a, textarea') || String(window.getSelection() ?? '') !== '') return;
     if (openMenu(row)) event.preventDefault();
   };
+  const onclick = (event: MouseEvent) => focusOnTap(row, event);
   row.addEventListener('keydown', onkeydown);
   row.addEventListener('contextmenu', oncontextmenu);
+  row.addEventListener('click', onclick);
   return () => {
     row.removeEventListener('keydown', onkeydown);
     row.removeEventListener('contextmenu', oncontextmenu);
+    row.removeEventListener('click', onclick);
   };
 }

@@ -6,6 +6,8 @@ export const storageKeys = {
   communityChannels: 'chatalot:community-channels',
   expandedGroups: 'chatalot:expanded-groups',
   sidebarTab: 'chatalot:sidebar-tab',
+  /** `"true"` while the top bar is collapsed to the breadcrumb (NAV-23). */
+  navCollapsed: 'chatalot:nav-collapsed',
   welcomeDismissed: (communityId: string) => `chatalot:welcome-dismissed:${communityId}`,
 } as const;
 
