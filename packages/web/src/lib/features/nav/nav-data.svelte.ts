@@ -19,6 +19,13 @@ export interface NavSnapshot {
 
 const byName = (a: { name: string }, b: { name: string }) =>
   a.name.localeCompare(b.name, undefined, { sensitivity: 'base' });
+/** A frame's theme as the REST shape holds it: only its string values (NAV-03, the theme updates live). */
+const stringEntries = (theme: Record<string, unknown> | null): Record<string, string> | null =>
+  theme === null
+    ? null
+    : Object.fromEntries(
+        Object.entries(theme).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      );
 const byCreation = (a: NavChannel, b: NavChannel) => a.createdAt.localeCompare(b.createdAt);
 
 /** What the caller belongs to: communities, groups, channels and DMs, kept current by events. */
@@ -161,6 +168,7 @@ export class NavData {
       description: frame.description,
       icon_url: frame.icon_url,
       banner_url: frame.banner_url,
+      community_theme: stringEntries(frame.community_theme),
       welcome_message: frame.welcome_message ?? undefined,
     });
     this.communities = [...this.communities].sort(byName);
