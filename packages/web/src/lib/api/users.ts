@@ -1,4 +1,4 @@
-import type { UserPublic } from '@chatalot/protocol';
+import type { BlockedUser, UserPublic } from '@chatalot/protocol';
 import { http } from './http';
 
 /** The server refuses shorter queries. */
@@ -12,4 +12,10 @@ export function searchUsers(query: string): Promise<UserPublic[]> {
 /** One user's public profile; its `status` is always "offline" (live presence comes over the socket). */
 export function getUser(userId: string): Promise<UserPublic> {
   return http.get<UserPublic>(`/api/users/${userId}`);
+}
+
+/** The ids of the users the caller blocked. */
+export async function fetchBlockedUserIds(): Promise<string[]> {
+  const blocked = await http.get<BlockedUser[]>('/api/users/blocked');
+  return blocked.map((entry) => entry.blocked_id);
 }

@@ -1,7 +1,7 @@
+import { fetchBlockedUserIds } from '$lib/api/users';
 import { session } from '$lib/features/auth/session.svelte';
 import { nav } from '$lib/features/nav/nav.svelte';
 import { socket } from '$lib/realtime/socket.svelte';
-import { fetchBlockedUserIds } from './blocked-users';
 import { Typing } from './typing-state.svelte';
 
 export { typingLine } from './typing-line';
