@@ -49,6 +49,17 @@ export default defineConfig({
           expect: { poll: { timeout: 10_000 } },
         },
       },
+      {
+        // Self-hosting: the compiled server behind nginx with TLS, several nodes, backup and restore, upgrades.
+        resolve: { alias },
+        test: {
+          name: 'deploy',
+          include: ['deploy/test/**/*.test.ts'],
+          globalSetup: ['deploy/test/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

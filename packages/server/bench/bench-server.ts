@@ -13,12 +13,23 @@ import { registrationBody } from '../test/factories.js';
 import { freePort } from '../test/server-process.js';
 
 /**
- * What the benchmarks that drive a real server process share (ws-idle.ts, send.ts): starting dist/main.js or
+ * What the benchmarks that drive a real server process share (capacity.ts, send.ts, …): starting dist/main.js or
  * src/main.ts on a throwaway PostgreSQL database, one user registered through the API and copies of it
  * inserted directly with access tokens minted with the server's own keys, and WebSocket connections from
  * distinct 127.1.x.y addresses so that the per-IP rate limit of the /ws upgrade never refuses one.
  */
 export const serverDir = path.resolve(import.meta.dirname, '..');
+/**
+ * The server package that is started: this one, or BENCH_SERVER_DIR (a built checkout of another commit, so
+ * that the same load can be run against a "before" and an "after").
+ */
+export const benchedServerDir = path.resolve(process.env.BENCH_SERVER_DIR ?? serverDir);
+/**
+ * CPUs the server process is pinned to with taskset (BENCH_SERVER_CPUS, e.g. `0`; the runner sets it and pins
+ * the load generator to the others); unset → not pinned.
+ */
+const serverCpus = process.env.BENCH_SERVER_CPUS;
+// BENCH_SERVER_NODE_ARGS: more node flags for the server, e.g. `--max-old-space-size=256` for a small machine.
 /** Admin URL of PostgreSQL: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres. */
 export const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Sockets a user may hold at once (the gateway's limit). */
@@ -44,7 +55,7 @@ export function openFilesLimits(): { soft: number; hard: number } {
 }
 
 export interface OpenFilesOptions {
-  /** Prefix of the messages, e.g. `ws-idle`. */
+  /** Prefix of the messages, e.g. `capacity`. */
   name: string;
   /** Set in the re-run's environment so that it does not try again. */
   envFlag: string;
@@ -96,17 +107,22 @@ export interface StartOptions {
   compiled: boolean;
   /** Extra node flags for the server process, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /** Listen on this port (e.g. to restart a server where its clients will reconnect); default a free one. */
+  port?: number;
 }
 
 export async function startServer(env: Record<string, string>, options: StartOptions): Promise<Server> {
-  const port = await freePort();
-  const args = options.compiled
-    ? [path.join(serverDir, 'dist/main.js')]
+  const port = options.port ?? (await freePort());
+  const compiled = options.compiled || process.env.BENCH_COMPILED === '1' || benchedServerDir !== serverDir;
+  const args = compiled
+    ? [path.join(benchedServerDir, 'dist/main.js')]
     : ['--import', 'tsx', '--conditions=source', 'src/main.ts'];
-  if (options.compiled && !existsSync(args[0] ?? ''))
-    throw new Error('dist/main.js is missing: run npm run build');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args], {
-    cwd: serverDir,
+  if (compiled && !existsSync(args[0] ?? '')) throw new Error(`${args[0]} is missing: run npm run build`);
+  const extraNodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeCommand = [process.execPath, ...extraNodeArgs, ...(options.nodeArgs ?? []), ...args];
+  const command = serverCpus ? ['taskset', '-c', serverCpus, ...nodeCommand] : nodeCommand;
+  const child = spawn(command[0] ?? 'node', command.slice(1), {
+    cwd: benchedServerDir,
     env: { PATH: process.env.PATH ?? '', LISTEN_ADDR: `127.0.0.1:${port}`, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

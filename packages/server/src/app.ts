@@ -86,7 +86,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allowedHeaders: ['Content-Type', 'Authorization'],
     credentials: false,
   });
-  registerRateLimits(app, deps.rateLimitStore ?? new MemoryRateLimitStore(clock));
   await app.register(compress, {
     encodings: ['br', 'gzip'],
     threshold: 1024,
@@ -98,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await hub.close?.();
     await shared.close();
   });
+  registerRateLimits(app, deps.rateLimitStore ?? httpRateLimitStore(deps, shared, clock));
   const context = createContext(config, deps.database, deps.secrets, clock, hub, shared);
   await app.register(
     healthRoutes({ database: deps.database, startedAt: clock.now(), now: () => clock.now() }),
@@ -115,6 +115,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onReady', () => bootstrapAdmin(context, deps.logger));
   scheduleJobs(app, context, deps.logger);
   return app;
+}
+
+/**
+ * Per-IP request buckets: in this process for one node; in Redis when several nodes share it, so that N nodes do
+ * not allow N times the burst. If Redis cannot answer, the request goes through (logged): availability wins.
+ */
+function httpRateLimitStore(deps: AppDeps, shared: SharedState, clock: Clock): RateLimitStore {
+  if (deps.config.redis === null) return new MemoryRateLimitStore(clock);
+  return {
+    take: (key, rule) =>
+      shared.takeToken(`http:${key}`, rule).catch((error: unknown) => {
+        deps.logger.warn({ err: error }, 'rate limit store unavailable; request allowed');
+        return { allowed: true, retryAfterSeconds: 0 };
+      }),
+  };
 }
 
 /** One process: in-memory hub and state. With `REDIS_URL`: both in Redis, so several processes act as one. */

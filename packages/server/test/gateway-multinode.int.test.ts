@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type AuthResponse, wsCloseCodes } from '@chatalot/protocol';
-import { Redis } from 'ioredis';
+import { type AuthResponse, rateLimitTiers, wsCloseCodes } from '@chatalot/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registrationBody } from './factories.js';
 import { createTestDatabase, type TestDatabase } from './harness.js';
 import { api } from './http-client.js';
+import { deleteRedisKeys, testRedisUrl as redisUrl } from './redis-keys.js';
 import { type RunningServer, startServer } from './server-process.js';
 import { type Frame, TestSocket } from './ws-client.js';
 
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisPrefix = `chatalot-test-${randomUUID().slice(0, 8)}:`;
 /** Channel events the failover test drives, and after how many of them node B dies. */
 const DRIVEN = 150;
@@ -39,6 +39,7 @@ const sockets: TestSocket[] = [];
 let owner: User;
 let mates: User[];
 let groupId: string;
+let inviteCode: string;
 
 /** `api` on a node, as the test's callers write it. */
 function call<T>(
@@ -54,6 +55,22 @@ function call<T>(
 async function register(node: RunningServer): Promise<User> {
   const auth = await call<AuthResponse>(node, 'POST', '/api/auth/register', undefined, registrationBody());
   return { id: auth.user.id, token: auth.access_token };
+}
+
+/** The status of a GET from `localAddress`, so that a test has a per-IP rate limit bucket of its own. */
+function statusFrom(localAddress: string, url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const call = request(url, { localAddress }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    call.once('error', reject);
+    call.end();
+  });
+}
+
+async function join(node: RunningServer, user: User): Promise<void> {
+  await call(node, 'POST', `/api/community-invites/${inviteCode}/accept`, user.token);
 }
 
 async function createChannel(name: string): Promise<string> {
@@ -126,20 +143,6 @@ async function stop(node: RunningServer, signal: NodeJS.Signals): Promise<void> 
   await within(10_000, 'stopping', node.stop(signal)).catch(() => node.stop('SIGKILL'));
 }
 
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
-}
-
 async function startNode(): Promise<RunningServer> {
   const node = await startServer({
     DATABASE_URL: database.url ?? '',
@@ -166,11 +169,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two server processes sharing Re
     const group = { community_id: community.id, name: 'General', visibility: 'public' };
     groupId = (await call<{ id: string }>(nodeA, 'POST', '/api/groups', owner.token, group)).id;
     const invites = `/api/communities/${community.id}/invites`;
-    const invite = await call<{ code: string }>(nodeA, 'POST', invites, owner.token, {});
+    inviteCode = (await call<{ code: string }>(nodeA, 'POST', invites, owner.token, {})).code;
     mates = [await register(nodeA), await register(nodeB), await register(nodeB)];
-    for (const mate of mates) {
-      await call(nodeB, 'POST', `/api/community-invites/${invite.code}/accept`, mate.token);
-    }
+    for (const mate of mates) await join(nodeB, mate);
   });
 
   afterAll(async () => {
@@ -233,4 +234,39 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two server processes sharing Re
     }
     for (const follower of onB) expect(follower.sockets).toHaveLength(2);
   }, 90_000);
+
+  it('a node stopped with SIGTERM closes its sockets with 1001, reports them offline and exits 0', async () => {
+    const nodeC = await startNode();
+    const leaving = await register(nodeC);
+    await join(nodeC, leaving);
+    const watcher = await connect(nodeA, owner);
+    const socket = await connect(nodeC, leaving);
+    await watcher.next('presence_update', (frame) => frame.user_id === leaving.id, 5_000);
+
+    alive.delete(nodeC);
+    const { code } = await nodeC.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect((await socket.closed).code).toBe(wsCloseCodes.goingAway);
+    const offline = await watcher.next(
+      'presence_update',
+      (frame) => frame.user_id === leaving.id && frame.status === 'offline',
+      5_000,
+    );
+    expect(offline.status).toBe('offline');
+  });
+
+  it('counts a client address against one request limit across both nodes', async () => {
+    const nodeC = await startNode();
+    const started = performance.now();
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const node = i % 2 === 0 ? nodeA : nodeC;
+      statuses.push(await statusFrom('127.0.0.77', `${node.baseUrl}/api/auth/config`));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const { burst, refillPerSecond } = rateLimitTiers.auth;
+    const allowed = statuses.filter((status) => status === 200).length;
+    expect(statuses.filter((status) => status === 429).length).toBe(30 - allowed);
+    expect(allowed).toBeLessThanOrEqual(burst + Math.ceil(seconds * refillPerSecond));
+  });
 });

@@ -118,6 +118,20 @@ describe('send_message', () => {
     expect(await sendError(member, { ciphertext: [] })).toMatchObject({ code: 'validation_error' });
   });
 
+  it('answers each send of a burst on its own: refused ones never fail the others committed with them', async () => {
+    const senders = await Promise.all([connect('member'), connect('communityAdmin'), connect('moderator')]);
+    const refused = [await connect('outsider'), await connect('timedOut')];
+    for (let round = 0; round < 3; round++) {
+      const [acks, errors] = await Promise.all([
+        Promise.all(senders.map((socket) => sendOk(socket, { client_id: `burst-${round}-${counter}` }))),
+        Promise.all(refused.map((socket) => sendError(socket))),
+      ]);
+      expect(acks.map((ack) => ack.type)).toEqual(['message_sent', 'message_sent', 'message_sent']);
+      expect(errors.map((error) => error.code)).toEqual(['forbidden', 'timed_out']);
+      for (const ack of acks) expect(await rows(ack.client_id as string)).toHaveLength(1);
+    }
+  });
+
   it('points a reply in a thread at the thread root', async () => {
     const member = await connect('communityAdmin');
     const root = await sendOk(member);

@@ -63,7 +63,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   };
 }
 
-async function waitUntilListening(child: ChildProcess, text: () => string): Promise<void> {
+export async function waitUntilListening(child: ChildProcess, text: () => string): Promise<void> {
   const deadline = Date.now() + 45_000;
   while (!text().includes('Chatalot is listening')) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${text()}`);

@@ -1,4 +1,4 @@
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 
 export type Frame = { type: string } & Record<string, unknown>;
 export interface Closed {
@@ -25,8 +25,9 @@ export class TestSocket {
     });
   }
 
-  static open(baseUrl: string): Promise<TestSocket> {
-    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+  /** `options` go to `ws` (a TLS `ca`, a `localAddress`, ...). */
+  static open(baseUrl: string, options: ClientOptions = {}): Promise<TestSocket> {
+    const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`, options);
     const client = new TestSocket(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));
@@ -35,8 +36,8 @@ export class TestSocket {
   }
 
   /** Opens, authenticates and waits for `authenticated`. */
-  static async connect(baseUrl: string, token: string): Promise<TestSocket> {
-    const client = await TestSocket.open(baseUrl);
+  static async connect(baseUrl: string, token: string, options: ClientOptions = {}): Promise<TestSocket> {
+    const client = await TestSocket.open(baseUrl, options);
     client.send({ type: 'authenticate', token });
     await client.next('authenticated');
     return client;

@@ -1,7 +1,20 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomFillSync, randomInt } from 'node:crypto';
 
 let lastMs = 0;
 let sequence = 0;
+/** Random bytes drawn 4 KiB at a time: one system call per 256 ids instead of one per id; each is used once. */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomBytes16(): Buffer {
+  if (poolOffset + 16 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + 16);
+  poolOffset += 16;
+  return bytes;
+}
 
 /**
  * A time-ordered UUID (RFC 9562 version 7): a 48-bit millisecond timestamp, then a 12-bit sequence that
@@ -16,7 +29,7 @@ export function uuidv7(now = Date.now()): string {
     lastMs += 1;
     sequence = randomInt(0x800);
   }
-  const bytes = randomBytes(16);
+  const bytes = randomBytes16();
   bytes.writeUIntBE(lastMs, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;

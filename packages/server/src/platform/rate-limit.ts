@@ -16,7 +16,7 @@ export interface TakeResult {
 
 /** Where buckets live: this process for one node; a shared store when several nodes run. */
 export interface RateLimitStore {
-  take(key: string, rule: TokenBucketRule): TakeResult;
+  take(key: string, rule: TokenBucketRule): TakeResult | Promise<TakeResult>;
 }
 
 /** Whole seconds (at least 1) until a bucket holding `tokens` has a token again. */
@@ -76,14 +76,14 @@ export function registerRateLimits(app: FastifyInstance, store: RateLimitStore):
     // The web client's content-hashed bundles are exempt: a cold start fetches ~40 of them, so two quick
     // reloads would otherwise get 429s on script chunks and a broken page. They cost a file read each.
     if (request.url.startsWith(IMMUTABLE_ASSETS)) return;
-    enforce(store, 'global', request.ip);
-    if (request.url.startsWith('/api/auth/')) enforce(store, 'auth', request.ip);
+    await enforce(store, 'global', request.ip);
+    if (request.url.startsWith('/api/auth/')) await enforce(store, 'auth', request.ip);
   });
 }
 
-function enforce(store: RateLimitStore, tierName: RateLimitTierName, ip: string): void {
+async function enforce(store: RateLimitStore, tierName: RateLimitTierName, ip: string): Promise<void> {
   const tier = rateLimitTiers[tierName];
-  const result = store.take(`${tierName}:${ip}`, tier);
+  const result = await store.take(`${tierName}:${ip}`, tier);
   if (!result.allowed) {
     throw new AppError('rate_limited', tier.message, { 'retry-after': String(result.retryAfterSeconds) });
   }

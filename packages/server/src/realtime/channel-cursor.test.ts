@@ -7,13 +7,13 @@ function setup(options: { first?: number; last: number }) {
   const log: LoggedEvent[] = [];
   for (let seq = options.first ?? 1; seq <= options.last; seq += 1) {
     const frame = { type: 'channel_deleted', channel_id: `c${seq}` } as const;
-    log.push({ seq, frame, text: JSON.stringify({ ...frame, seq }) });
+    log.push({ seq, frame, text: Buffer.from(JSON.stringify({ ...frame, seq })) });
   }
   const delivered: number[] = [];
   const resyncs: number[] = [];
   let ended = 0;
   const cursor = new ChannelCursor({
-    deliver: (text) => delivered.push((JSON.parse(text) as { seq: number }).seq),
+    deliver: (text) => delivered.push((JSON.parse(text.toString()) as { seq: number }).seq),
     read: async (after, upTo, limit) => log.filter((e) => e.seq > after && e.seq <= upTo).slice(0, limit),
     resync: (seq) => resyncs.push(seq),
     ended: () => {

@@ -1,4 +1,5 @@
 import type { LoggedEvent } from '../platform/events/event-log.js';
+import type { FrameText } from './connection.js';
 
 type Frame = LoggedEvent['frame'];
 
@@ -7,7 +8,7 @@ export const MAX_REPLAY_EVENTS = 5_000;
 const PAGE = 500;
 
 export interface CursorIo {
-  deliver(text: string, frame: Frame): void;
+  deliver(text: FrameText, frame: Frame): void;
   /** Logged events with `afterSeq < seq <= upToSeq`, oldest first. */
   read(afterSeq: number, upToSeq: number, limit: number): Promise<LoggedEvent[]>;
   /** The missed events are gone from the log (or too many): the client must re-fetch the channel. */
@@ -19,7 +20,7 @@ export interface CursorIo {
 
 interface Pending {
   seq: number;
-  text: string;
+  text: FrameText;
   frame: Frame | null;
 }
 
@@ -60,7 +61,7 @@ export class ChannelCursor {
     else if (this.pending.length > 0) void this.fill();
   }
 
-  offer(seq: number, text: string, frame: Frame): void {
+  offer(seq: number, text: FrameText, frame: Frame): void {
     if (seq > this.endSeq || (!this.held && seq <= this.last)) return;
     if (!this.held && this.filling === null && seq === this.last + 1) {
       this.emit(seq, text, frame);
@@ -135,7 +136,7 @@ export class ChannelCursor {
     this.checkEnd();
   }
 
-  private emit(seq: number, text: string, frame: Frame): void {
+  private emit(seq: number, text: FrameText, frame: Frame): void {
     this.last = seq;
     this.io.deliver(text, frame);
     this.checkEnd();

@@ -3,13 +3,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../platform/db/schema.js';
 import { withSeq } from '../platform/events/event-log.js';
 import type { DomainEvent, FrameEvent, SessionsEndedEvent } from '../platform/events/hub.js';
-import { type Connection, isOwnEcho } from './connection.js';
+import { type Connection, type FrameText, isOwnEcho } from './connection.js';
 import type { Registry } from './registry.js';
 import type { Subscriptions } from './subscriptions.js';
+import { WireFrame } from './wire-frame.js';
 
 /**
- * Turns the hub's domain events into frames on this process's sockets. Each frame is serialised once, however
- * many connections receive it. Channel events go through each subscriber's cursor (ordered, gap-filled).
+ * Turns the hub's domain events into frames on this process's sockets. Each frame is serialised and framed once
+ * (`WireFrame`), however many connections receive it. Channel events go through each subscriber's cursor
+ * (ordered, gap-filled).
  */
 export class FanOut {
   constructor(
@@ -28,7 +30,7 @@ export class FanOut {
   };
 
   private deliver(event: FrameEvent): void {
-    const text = serialise(event);
+    const text = WireFrame.of(serialise(event));
     const { audience } = event;
     if (audience.kind === 'channel')
       this.toChannel(event, audience.channelId, audience.alsoUsers ?? [], text);
@@ -38,7 +40,12 @@ export class FanOut {
     else void this.toCommunity(audience.communityId, text);
   }
 
-  private toChannel(event: FrameEvent, channelId: string, alsoUsers: readonly string[], text: string): void {
+  private toChannel(
+    event: FrameEvent,
+    channelId: string,
+    alsoUsers: readonly string[],
+    text: FrameText,
+  ): void {
     const { seq, frame } = event;
     for (const connection of this.registry.ofChannel(channelId)) {
       const cursor = connection.subscriptions.get(channelId);
@@ -53,12 +60,12 @@ export class FanOut {
     }
   }
 
-  private toUsers(userIds: readonly string[], text: string): void {
+  private toUsers(userIds: readonly string[], text: FrameText): void {
     for (const userId of userIds)
       for (const connection of this.registry.ofUser(userId)) connection.sendText(text);
   }
 
-  private async toCommunity(communityId: string, text: string): Promise<void> {
+  private async toCommunity(communityId: string, text: FrameText): Promise<void> {
     try {
       const members = await this.db
         .selectFrom('community_members')

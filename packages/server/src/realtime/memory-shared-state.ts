@@ -15,6 +15,7 @@ interface UserEntry {
 
 /** Shared state of a single server process. */
 export class MemorySharedState implements SharedState {
+  readonly outlivesProcess = false;
   private readonly users = new Map<string, UserEntry>();
   private readonly claims = new Map<string, number>();
   private readonly buckets: MemoryRateLimitStore;

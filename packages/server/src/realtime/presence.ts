@@ -20,12 +20,16 @@ export class Presence {
     private readonly hub: EventHub,
   ) {}
 
-  /** Registers a new connection; false when the user already has `max` live ones. */
-  async connect(connection: ConnectionIdentity, max: number, chosen: ChosenStatus): Promise<boolean> {
+  /**
+   * Registers a new connection and announces it; null when the user already has `max` live ones, otherwise the
+   * user's mates (read once for the announcement and the connection's `bulk`).
+   */
+  async connect(connection: ConnectionIdentity, max: number, chosen: ChosenStatus): Promise<string[] | null> {
     const before = await this.visible(connection.userId);
-    if (!(await this.shared.addConnection(connection, max, chosen))) return false;
-    await this.announceIfChanged(connection.userId, before);
-    return true;
+    if (!(await this.shared.addConnection(connection, max, chosen))) return null;
+    const mates = await this.mates(connection.userId);
+    await this.announceIfChanged(connection.userId, before, mates);
+    return mates;
   }
 
   async disconnect(connection: ConnectionIdentity): Promise<void> {
@@ -51,9 +55,8 @@ export class Presence {
     await this.announceIfChanged(connection.userId, before);
   }
 
-  /** Every mate that is visibly present, for `presence_bulk`; invisible mates are not listed. */
-  async bulk(userId: string): Promise<PresenceBulkFrame> {
-    const mates = await this.mates(userId);
+  /** The mates that are visibly present, for `presence_bulk`; invisible mates are not listed. */
+  async bulk(mates: readonly string[]): Promise<PresenceBulkFrame> {
     const presence = await this.shared.presenceOf(mates);
     const statuses: PresenceBulkFrame['statuses'] = [];
     for (const [mateId, state] of presence) {
@@ -67,10 +70,10 @@ export class Presence {
     return visibleStatus((await this.shared.presenceOf([userId])).get(userId));
   }
 
-  private async announceIfChanged(userId: string, before: VisibleStatus): Promise<void> {
+  private async announceIfChanged(userId: string, before: VisibleStatus, known?: string[]): Promise<void> {
     const after = await this.visible(userId);
     if (after === before) return;
-    const mates = await this.mates(userId);
+    const mates = known ?? (await this.mates(userId));
     if (mates.length === 0) return;
     this.hub.publish(
       frameEvent(

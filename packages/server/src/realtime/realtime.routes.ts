@@ -1,4 +1,3 @@
-import { wsCloseCodes } from '@chatalot/protocol';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
@@ -31,11 +30,7 @@ export function realtimeRoutes(
     await app.register(websocket, {
       options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
       preClose(done) {
-        gateway.stop();
-        for (const client of this.websocketServer.clients) {
-          client.close(wsCloseCodes.goingAway, 'server shutting down');
-        }
-        done();
+        gateway.stop(this.websocketServer.clients).then(() => done(), done);
       },
     });
     app.get('/ws', { websocket: true }, (socket) => gateway.accept(socket));

@@ -134,6 +134,7 @@ export interface RedisSharedStateOptions {
  * keep every read-modify-write atomic; the whole key expires when nobody refreshes it.
  */
 export class RedisSharedState implements SharedState {
+  readonly outlivesProcess = true;
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly connectionTtlMs: number;
@@ -220,7 +221,7 @@ export class RedisSharedState implements SharedState {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit();
+    if (this.redis.status !== 'end') await this.redis.quit();
   }
 
   private touchArgs(

@@ -22,6 +22,8 @@ export interface ConnectionRef {
 }
 
 export interface SharedState {
+  /** True when other processes read this state (Redis); false when it lives and dies with this process. */
+  readonly outlivesProcess: boolean;
   /**
    * Registers a live connection (activity `active`) unless the user already has `max` of them; false when full.
    * `chosen` becomes the user's status when none of its devices holds one yet.

@@ -2,9 +2,9 @@ import { type ResyncRequiredFrame, wsCloseCodes } from '@chatalot/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../platform/db/schema.js';
-import { readEventLog } from '../platform/events/event-log.js';
 import { ChannelCursor } from './channel-cursor.js';
 import { type Connection, isOwnEcho } from './connection.js';
+import { EventLogReads } from './event-log-reads.js';
 import type { Registry } from './registry.js';
 
 /** Membership checks run in chunks of this many ids (the reference client sends all its channels at once). */
@@ -15,11 +15,15 @@ const CHECK_CHUNK = 200;
  * revocations end subscriptions as they happen (continuous authorisation, websocket.md §14.3).
  */
 export class Subscriptions {
+  private readonly reads: EventLogReads;
+
   constructor(
     private readonly db: Db,
     private readonly registry: Registry,
     private readonly logger: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.reads = new EventLogReads(db);
+  }
 
   /** Subscribes to the channels the user belongs to; others and duplicates are skipped silently. */
   async subscribe(connection: Connection, channelIds: readonly string[]): Promise<void> {
@@ -113,7 +117,7 @@ export class Subscriptions {
       deliver: (text, frame) => {
         if (!isOwnEcho(connection, frame)) connection.sendText(text);
       },
-      read: (afterSeq, upToSeq, limit) => readEventLog(this.db, channelId, { afterSeq, upToSeq, limit }),
+      read: (afterSeq, upToSeq, limit) => this.reads.read(channelId, { afterSeq, upToSeq, limit }),
       resync: (current) => connection.send(resyncFrame(channelId, current, 'gap_too_old')),
       ended: () => this.drop(connection, channelId, cursor),
       failed: (error) => {

@@ -1,6 +1,6 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Db, Schema } from '../../platform/db/schema.js';
-import type { MessageRecord } from './messages.repo.js';
+import { type MessageRecord, messageColumns } from './messages.repo.js';
 
 /** Not deleted, not quarantined, not expired: what history, threads and search show (rest-api.md §10). */
 function visible(now: Date) {
@@ -38,7 +38,7 @@ export function historyPage(
 ): Promise<MessageRecord[]> {
   let query = db
     .selectFrom('messages')
-    .selectAll()
+    .select(messageColumns)
     .where('channel_id', '=', channelId)
     .where(visible(page.now));
   if (page.before) {
@@ -55,7 +55,11 @@ export async function threadPage(
   rootId: string,
   page: { before: Position | null; limit: number; now: Date },
 ): Promise<MessageRecord[]> {
-  let query = db.selectFrom('messages').selectAll().where('thread_id', '=', rootId).where(visible(page.now));
+  let query = db
+    .selectFrom('messages')
+    .select(messageColumns)
+    .where('thread_id', '=', rootId)
+    .where(visible(page.now));
   if (page.before === null) return query.orderBy('created_at').orderBy('id').limit(page.limit).execute();
   const { created_at, id } = page.before;
   query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(created_at, id)));

@@ -3,7 +3,14 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Schema } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
-import { editsOf, historyPage, positionIn, threadPage, threadStats } from './history.repo.js';
+import {
+  editsOf,
+  historyPage,
+  positionIn,
+  type ThreadStats,
+  threadPage,
+  threadStats,
+} from './history.repo.js';
 import { bytes, presentMessage } from './messages.present.js';
 import { findMessage, isChannelMember, type MessageRecord } from './messages.repo.js';
 import { reactionsOf } from './reactions.repo.js';
@@ -15,9 +22,13 @@ export class HistoryService {
     private readonly clock: Clock,
   ) {}
 
+  /** The membership check, the `before` lookup, and later the reactions and thread counters run side by side. */
   async history(userId: string, channelId: string, query: HistoryQuery): Promise<Message[]> {
-    await this.assertMember(userId, channelId);
-    const before = query.before ? await positionIn(this.db, channelId, query.before) : null;
+    const [member, before] = await Promise.all([
+      isChannelMember(this.db, channelId, userId),
+      query.before ? positionIn(this.db, channelId, query.before) : null,
+    ]);
+    if (!member) throw new AppError('forbidden');
     if (before === undefined) return [];
     const now = new Date(this.clock.now());
     const page = await historyPage(this.db, channelId, {
@@ -54,8 +65,10 @@ export class HistoryService {
 
   private async present(messages: MessageRecord[], withThreads: boolean): Promise<Message[]> {
     const ids = messages.map((message) => message.id);
-    const reactions = await reactionsOf(this.db, ids);
-    const threads = withThreads ? await threadStats(this.db, ids, new Date(this.clock.now())) : new Map();
+    const [reactions, threads] = await Promise.all([
+      reactionsOf(this.db, ids),
+      withThreads ? threadStats(this.db, ids, new Date(this.clock.now())) : new Map<string, ThreadStats>(),
+    ]);
     return messages.map((message) => {
       const stats = threads.get(message.id);
       return presentMessage(message, {

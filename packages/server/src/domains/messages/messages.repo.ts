@@ -1,7 +1,30 @@
-import { type Insertable, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { ChannelRole, Db, MessagesTable } from '../../platform/db/schema.js';
 
-export type MessageRecord = Selectable<MessagesTable>;
+/** A stored message; the search vector stays in the database. */
+export type MessageRecord = Omit<Selectable<MessagesTable>, 'search_vector'>;
+
+/** The columns of a `MessageRecord`, for queries that read messages back. */
+export const messageColumns = [
+  'id',
+  'channel_id',
+  'sender_id',
+  'client_id',
+  'ciphertext',
+  'nonce',
+  'message_type',
+  'sender_key_id',
+  'reply_to_id',
+  'thread_id',
+  'plaintext',
+  'search_text',
+  'expires_at',
+  'edited_at',
+  'deleted_at',
+  'quarantined_at',
+  'quarantined_by',
+  'created_at',
+] as const satisfies ReadonlyArray<keyof MessageRecord>;
 
 /** Everything the send path checks about one (channel, sender); absent when the sender is not a member. */
 export interface SendContext {
@@ -50,7 +73,7 @@ export async function loadSendContexts(
 }
 
 export function findMessage(db: Db, id: string): Promise<MessageRecord | undefined> {
-  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('messages').select(messageColumns).where('id', '=', id).executeTakeFirst();
 }
 
 export function findByClientId(
@@ -60,20 +83,29 @@ export function findByClientId(
 ): Promise<MessageRecord | undefined> {
   return db
     .selectFrom('messages')
-    .selectAll()
+    .select(messageColumns)
     .where('sender_id', '=', senderId)
     .where('client_id', '=', clientId)
     .executeTakeFirst();
 }
 
-/** Inserts the messages in one statement; a message whose sender already used its client id is skipped. */
-export function insertMessages(db: Db, values: Array<Insertable<MessagesTable>>): Promise<MessageRecord[]> {
-  return db
-    .insertInto('messages')
-    .values(values)
-    .onConflict((oc) => oc.columns(['sender_id', 'client_id']).where('client_id', 'is not', null).doNothing())
-    .returningAll()
-    .execute();
+/**
+ * Inserts new messages in one statement whose text does not depend on their number (one array per column);
+ * returns the ids inserted: a message whose sender already used its client id is skipped.
+ */
+export async function insertMessages(db: Db, messages: readonly MessageRecord[]): Promise<Set<string>> {
+  const column = <K extends keyof MessageRecord>(key: K) => messages.map((message) => message[key]);
+  const { rows } = await sql<{ id: string }>`
+    insert into messages (id, channel_id, sender_id, client_id, ciphertext, nonce, message_type,
+      sender_key_id, reply_to_id, thread_id, search_text, expires_at, created_at)
+    select * from unnest(${column('id')}::uuid[], ${column('channel_id')}::uuid[], ${column('sender_id')}::uuid[],
+      ${column('client_id')}::text[], ${column('ciphertext')}::bytea[], ${column('nonce')}::bytea[],
+      ${column('message_type')}::text[], ${column('sender_key_id')}::uuid[], ${column('reply_to_id')}::uuid[],
+      ${column('thread_id')}::uuid[], ${column('search_text')}::text[], ${column('expires_at')}::timestamptz[],
+      ${column('created_at')}::timestamptz[])
+    on conflict (sender_id, client_id) where client_id is not null do nothing
+    returning id`.execute(db);
+  return new Set(rows.map((row) => row.id));
 }
 
 export async function hasOtherLiveMessage(db: Db, channelId: string, exceptId: string): Promise<boolean> {
@@ -144,7 +176,7 @@ export function updateContent(
     .where('id', '=', id)
     .where('sender_id', '=', authorId)
     .where('deleted_at', 'is', null)
-    .returningAll()
+    .returning(messageColumns)
     .executeTakeFirst();
 }
 

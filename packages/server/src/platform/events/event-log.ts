@@ -8,8 +8,8 @@ export const EVENT_LOG_RETENTION_MS = 24 * 60 * 60 * 1000;
 export interface LoggedEvent {
   seq: number;
   frame: FrameEvent['frame'];
-  /** The frame's JSON with its `seq`, ready to send. */
-  text: string;
+  /** The frame's JSON with its `seq` in UTF-8, ready to send (shared by every connection that replays it). */
+  text: Buffer;
 }
 
 /** A logged frame's JSON with its `seq` added (a frame is never empty: it always has a `type`). */
@@ -29,20 +29,17 @@ export async function appendToEventLog(trx: Db, events: DomainEvent[]): Promise<
     const { channelId } = event.audience;
     counts.set(channelId, (counts.get(channelId) ?? 0) + 1);
   }
-  const next = await reserve(trx, counts);
+  const next = await logFrames(trx, events, counts);
   const revokedChannels = events.flatMap((event) =>
     event.kind === 'access_revoked' ? event.channelIds.filter((id) => !next.has(id)) : [],
   );
   const current = await currentSeqs(trx, revokedChannels);
-  const rows: Array<{ channel_id: string; seq: number; frame: string }> = [];
   for (const event of events) {
     if (loggedChannel(event)) {
       const { channelId } = event.audience;
       const seq = next.get(channelId) as number;
       next.set(channelId, seq + 1);
       event.seq = seq;
-      event.json = JSON.stringify(event.frame);
-      rows.push({ channel_id: channelId, seq, frame: event.json });
     } else if (event.kind === 'access_revoked') {
       event.untilSeq = Object.fromEntries(
         event.channelIds.map((id) => [
@@ -52,24 +49,53 @@ export async function appendToEventLog(trx: Db, events: DomainEvent[]): Promise<
       );
     }
   }
-  if (rows.length > 0) await trx.insertInto('channel_events').values(rows).execute();
 }
 
 function loggedChannel(event: DomainEvent): event is FrameEvent & { audience: { kind: 'channel' } } {
   return event.kind === 'frame' && event.audience.kind === 'channel';
 }
 
-/** Reserves `count` numbers per channel; returns the first of each block. */
-async function reserve(trx: Db, counts: Map<string, number>): Promise<Map<string, number>> {
+/**
+ * One statement: reserves `count` numbers per channel (the upserts take the row locks in channel order, so
+ * concurrent writers never deadlock) and inserts the frames with theirs, each frame `back` places before the
+ * end of its channel's block. Returns the first number of each block and sets each frame's `json`.
+ */
+async function logFrames(
+  trx: Db,
+  events: DomainEvent[],
+  counts: Map<string, number>,
+): Promise<Map<string, number>> {
   const first = new Map<string, number>();
-  for (const [channelId, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const row = await trx
-      .insertInto('channel_event_seq')
-      .values({ channel_id: channelId, seq: count })
-      .onConflict((oc) => oc.column('channel_id').doUpdateSet({ seq: sql`channel_event_seq.seq + ${count}` }))
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    first.set(channelId, Number(row.seq) - count + 1);
+  if (counts.size === 0) return first;
+  const left = new Map(counts);
+  const rows = { channelIds: [] as string[], backs: [] as number[], frames: [] as string[] };
+  for (const event of events) {
+    if (!loggedChannel(event)) continue;
+    const { channelId } = event.audience;
+    const remaining = (left.get(channelId) as number) - 1;
+    left.set(channelId, remaining);
+    event.json = JSON.stringify(event.frame);
+    rows.channelIds.push(channelId);
+    rows.backs.push(remaining);
+    rows.frames.push(event.json);
+  }
+  const { rows: reserved } = await sql<{ channel_id: string; seq: string | number }>`
+    with reserved as (
+      insert into channel_event_seq (channel_id, seq)
+      select channel_id, n from unnest(${[...counts.keys()]}::uuid[], ${[...counts.values()]}::bigint[])
+        as c(channel_id, n) order by channel_id
+      on conflict (channel_id) do update set seq = channel_event_seq.seq + excluded.seq
+      returning channel_id, seq
+    ), logged as (
+      insert into channel_events (channel_id, seq, frame)
+      select e.channel_id, r.seq - e.back, e.frame
+        from unnest(${rows.channelIds}::uuid[], ${rows.backs}::bigint[], ${rows.frames}::text[])
+          as e(channel_id, back, frame)
+        join reserved r on r.channel_id = e.channel_id
+    )
+    select channel_id, seq from reserved`.execute(trx);
+  for (const row of reserved) {
+    first.set(row.channel_id, Number(row.seq) - (counts.get(row.channel_id) as number) + 1);
   }
   return first;
 }
@@ -105,7 +131,7 @@ export async function readEventLog(
   return rows.map((row) => ({
     seq: Number(row.seq),
     frame: JSON.parse(row.frame) as LoggedEvent['frame'],
-    text: withSeq(row.frame, Number(row.seq)),
+    text: Buffer.from(withSeq(row.frame, Number(row.seq))),
   }));
 }
 

@@ -48,7 +48,8 @@ export class RedisHub implements EventHub {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.publisher.quit(), this.subscriber.quit()]);
+    const open = [this.publisher, this.subscriber].filter((redis) => redis.status !== 'end');
+    await Promise.all(open.map((redis) => redis.quit()));
   }
 
   private deliver(message: string): void {

@@ -23,24 +23,35 @@ import {
   stopServer,
   withTimeout,
 } from './bench-server.js';
+import { clockTicksPerSecond, cpuBetween, sampleCpu } from './cpu.js';
+import { report } from './report.js';
 
 /**
- * Idle memory per authenticated WebSocket connection: a real server process on a throwaway PostgreSQL
- * database, N sockets (`--connections`, default 5000) that authenticate and subscribe to nothing, and the
- * server's VmRSS before the first socket and after all of them have sat idle for a few seconds.
+ * Capacity: idle memory per authenticated WebSocket connection. A real server process on a throwaway PostgreSQL
+ * database, N sockets (`--connections`, default 10,000) that authenticate and subscribe to nothing, and the
+ * server's VmRSS before the first socket and after all of them have sat idle for a few seconds: RSS per
+ * connection ((after − before) / N, target ≤ 20 KiB), total RSS (target ≤ 400 MB), the time to connect them
+ * all (in batches of `--batch` concurrent handshakes) and the server's CPU while they connect.
  *
  * One user registers through the API (Argon2 is slow); the other N/8 - 1 are copies of its row inserted
  * directly, each with one `sessions` row and an access token minted with the server's own key pair
  * (DATA_DIR/secrets), at most 8 sockets per user like the gateway allows. Sockets come from 127.1.x.y, at
- * most 32 per address, so the per-IP request rate limit (burst 50) never refuses an upgrade.
+ * most 32 per address, so the per-IP request rate limit (burst 50) never refuses an upgrade. Both ends of
+ * every socket live on this host, so the open files limit is raised for this process and the server.
+ *
+ * The load generator is a separate process (pinned by `npm run bench` to another CPU than the server); its
+ * own CPU and RSS are reported. A warm-up user's sockets connect and close first so that code loading and
+ * JIT are not counted per socket.
  *
  * Admin URL of PostgreSQL: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres.
- * `--compiled` runs dist/main.js (after `npm run build`) instead of src/main.ts through tsx.
+ * `--compiled` runs dist/main.js (after `npm run build`) instead of src/main.ts through tsx;
+ * `--cpu-prof DIR` runs the server with `node --cpu-prof` into DIR.
  */
 const { values: flags } = parseArgs({
   options: {
-    connections: { type: 'string', default: '5000' },
+    connections: { type: 'string', default: '10000' },
     batch: { type: 'string', default: '200' },
+    'cpu-prof': { type: 'string' },
     compiled: { type: 'boolean', default: false },
   },
 });
@@ -51,12 +62,13 @@ const IDLE_MS = 5_000;
 const BATCH_TIMEOUT_MS = 30_000;
 /** File descriptors needed beyond one per socket (database pool, stdio, libraries). */
 const FD_HEADROOM = 512;
+const fixed = (value: number, digits = 1) => Number(value.toFixed(digits));
 
 async function main(): Promise<void> {
   const needed = CONNECTIONS + FD_HEADROOM;
   const reran = ensureOpenFiles(needed, {
-    name: 'ws-idle',
-    envFlag: 'WS_IDLE_RAISED_NOFILE',
+    name: 'capacity',
+    envFlag: 'CAPACITY_RAISED_NOFILE',
     advice: (soft, hard) =>
       `the open files limit is ${soft} (hard ${hard}) and ${needed} are needed for ${CONNECTIONS} connections: ` +
       `run \`ulimit -n ${needed}\` (as root above the hard limit) in the shell that starts the bench, ` +
@@ -67,10 +79,10 @@ async function main(): Promise<void> {
     return;
   }
   const userCount = Math.ceil(CONNECTIONS / PER_USER);
-  const dbName = `chatalot_ws_idle_${process.pid}`;
+  const dbName = `chatalot_capacity_${process.pid}`;
   const databaseUrl = new URL(adminUrl);
   databaseUrl.pathname = `/${dbName}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chatalot-ws-idle-'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'chatalot-capacity-'));
   const admin = new pg.Client({ connectionString: adminUrl });
   const db = new pg.Client({ connectionString: databaseUrl.toString() });
   const sockets: WebSocket[] = [];
@@ -87,6 +99,10 @@ async function main(): Promise<void> {
     });
     await admin.query(`create database ${dbName}`);
     dbCreated = true;
+    const nodeArgs =
+      flags['cpu-prof'] === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`];
     server = await startServer(
       {
         DATA_DIR: dataDir,
@@ -94,11 +110,11 @@ async function main(): Promise<void> {
         REGISTRATION_MODE: 'open',
         LOG_LEVEL: 'warn',
       },
-      { compiled: flags.compiled },
+      { compiled: flags.compiled, nodeArgs },
     );
     const pid = server.child.pid ?? 0;
 
-    const first = await registerFirstUser(server.baseUrl, `wsidle_${process.pid}`);
+    const first = await registerFirstUser(server.baseUrl, `capacity_${process.pid}`);
     const tokenService = serverTokenService(dataDir);
     await db.connect();
     dbConnected = true;
@@ -107,15 +123,14 @@ async function main(): Promise<void> {
       first.access_token,
       ...(
         await cloneUsers(db, first.user.id, userCount - 1, tokenService, {
-          usernamePrefix: `wsidle_${process.pid}`,
-          deviceName: 'ws-idle bench',
+          usernamePrefix: `capacity_${process.pid}`,
+          deviceName: 'capacity bench',
         })
       ).map((user) => user.token),
     ];
     const setupMs = performance.now() - setupStarted;
     const wsUrl = `${server.baseUrl.replace(/^http/, 'ws')}/ws`;
 
-    // Warm-up: one user's worth of sockets, then closed, so that code loading and JIT are not counted per socket.
     const warm: WebSocket[] = [];
     await withTimeout(
       Promise.all(
@@ -134,6 +149,8 @@ async function main(): Promise<void> {
     interrupted.signal.throwIfAborted();
     const before = rssKib(pid);
     const clientBefore = rssKib('self');
+    const hz = clockTicksPerSecond();
+    const cpuBefore = sampleCpu(pid, dbName);
 
     const latencies: number[] = [];
     const connectStarted = performance.now();
@@ -147,6 +164,7 @@ async function main(): Promise<void> {
       latencies.push(...(await withTimeout(Promise.all(batch), BATCH_TIMEOUT_MS, `batch at ${start}`)));
     }
     const connectMs = performance.now() - connectStarted;
+    const cpu = cpuBetween(cpuBefore, sampleCpu(pid, dbName), hz);
 
     await sleep(IDLE_MS);
     interrupted.signal.throwIfAborted();
@@ -157,23 +175,53 @@ async function main(): Promise<void> {
 
     latencies.sort((a, b) => a - b);
     const perConnection = (after - before) / CONNECTIONS;
+    const connectSeconds = connectMs / 1000;
+    const serverCpuMsPerConnect = ((cpu.server / 100) * connectSeconds * 1000) / CONNECTIONS;
     console.log(
-      `ws-idle  connections=${CONNECTIONS}  rss_before=${mb(before)}MB  rss_after=${mb(after)}MB  ` +
-        `per_connection=${perConnection.toFixed(1)}KiB  connect_all=${(connectMs / 1000).toFixed(2)}s`,
+      `capacity  connections=${CONNECTIONS}  rss_before=${mb(before)}MB  rss_after=${mb(after)}MB  ` +
+        `per_connection=${perConnection.toFixed(1)}KiB  connect_all=${connectSeconds.toFixed(2)}s`,
     );
     console.log(
-      `ws-idle  users=${userCount} (1 registered, ${userCount - 1} inserted in ${setupMs.toFixed(0)} ms)  ` +
+      `capacity  users=${userCount} (1 registered, ${userCount - 1} inserted in ${setupMs.toFixed(0)} ms)  ` +
         `batch=${BATCH}  authenticate p50=${percentile(latencies, 50).toFixed(0)}ms ` +
-        `p95=${percentile(latencies, 95).toFixed(0)}ms  ${(CONNECTIONS / (connectMs / 1000)).toFixed(0)} conn/s  ` +
-        `server=${flags.compiled ? 'dist/main.js' : 'src/main.ts (tsx)'}`,
+        `p95=${percentile(latencies, 95).toFixed(0)}ms  ${(CONNECTIONS / connectSeconds).toFixed(0)} conn/s`,
     );
     console.log(
-      `ws-idle  client (this process) rss_before=${mb(clientBefore)}MB  rss_after=${mb(clientAfter)}MB  ` +
-        `per_connection=${((clientAfter - clientBefore) / CONNECTIONS).toFixed(1)}KiB`,
+      `capacity  cpu while connecting, % of one core: server=${cpu.server.toFixed(1)}% ` +
+        `(${serverCpuMsPerConnect.toFixed(2)} ms per connection) postgres=${cpu.postgres.toFixed(1)}% ` +
+        `bench=${cpu.bench.toFixed(1)}% other=${cpu.other.toFixed(1)}%  ` +
+        `client rss_before=${mb(clientBefore)}MB rss_after=${mb(clientAfter)}MB`,
     );
     const warnings = server.output().trim();
     if (warnings)
-      console.log(`ws-idle  server output (LOG_LEVEL=warn), last lines:\n${warnings.slice(-2_000)}`);
+      console.log(`capacity  server output (LOG_LEVEL=warn), last lines:\n${warnings.slice(-2_000)}`);
+    report({
+      name: 'capacity',
+      measurements: [
+        {
+          metric: 'RSS per idle connection',
+          value: fixed(perConnection),
+          unit: 'KiB',
+          target: { atMost: 20 },
+        },
+        {
+          metric: `total RSS, ${CONNECTIONS} connections`,
+          value: fixed(after / 1024, 0),
+          unit: 'MB',
+          target: { atMost: 400 },
+        },
+        { metric: 'connect all', value: fixed(connectSeconds, 2), unit: 's' },
+        { metric: 'connect rate', value: fixed(CONNECTIONS / connectSeconds, 0), unit: 'conn/s' },
+        { metric: 'authenticate p95', value: fixed(percentile(latencies, 95), 0), unit: 'ms' },
+        { metric: 'server CPU while connecting', value: fixed(cpu.server, 0), unit: '% of a core' },
+        { metric: 'server CPU per connection', value: fixed(serverCpuMsPerConnect, 2), unit: 'ms' },
+        { metric: 'generator CPU while connecting', value: fixed(cpu.bench, 0), unit: '% of a core' },
+      ],
+      notes: [
+        `RSS ${mb(before)} MB before the first socket (after a warm-up), ${mb(after)} MB after ${CONNECTIONS} ` +
+          `idle sockets (${IDLE_MS / 1000} s idle); ${BATCH} handshakes in flight; PostgreSQL ${cpu.postgres.toFixed(0)}% of a core`,
+      ],
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
