@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rest } from '../../e2e/support/rest.js';
-import { openPostgres } from '../../packages/server/src/platform/db/database.js';
+import { openPostgres, pgliteOptions, wrapPGlite } from '../../packages/server/src/platform/db/database.js';
 import { migrate, readMigrations } from '../../packages/server/src/platform/db/migrations.js';
 import { createLogger } from '../../packages/server/src/platform/logging.js';
 import { createDatabase, startCompiledServer, temporaryDir } from './support/backup-processes.js';
@@ -40,23 +41,64 @@ async function databaseAtLevel(level: number): Promise<string> {
   return url;
 }
 
-async function query<T>(url: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+/** The same, as an embedded database in a data directory (the default a self-hoster starts with). */
+async function embeddedAtLevel(level: number): Promise<string> {
+  const dataDir = temporaryDir(cleanups);
+  const pglite = await PGlite.create(path.join(dataDir, 'db'), pgliteOptions);
+  const database = wrapPGlite(pglite);
   try {
-    return (await client.query(text)).rows as T[];
+    for (let step = 1; step <= level; step += 1) {
+      await migrate(database.db, migrations.slice(0, step));
+      await pglite.exec(fixture(step));
+    }
   } finally {
-    await client.end();
+    await database.close();
   }
+  return dataDir;
 }
 
-/** What each level's fixture wrote, checked the way a member would see it after the upgrade. */
-async function checkUpgraded(baseUrl: string, url: string, level: number): Promise<void> {
+type Query = <T>(text: string) => Promise<T[]>;
+
+function postgresQuery(url: string): Query {
+  return async <T>(text: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(text)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  };
+}
+
+/** Reads an embedded database once its server has stopped (PGlite is single-process). */
+function embeddedQuery(dataDir: string): Query {
+  return async <T>(text: string) => {
+    const pglite = await PGlite.create(path.join(dataDir, 'db'), pgliteOptions);
+    try {
+      return (await pglite.query<T>(text)).rows;
+    } finally {
+      await pglite.close();
+    }
+  };
+}
+
+/** What each level's fixture wrote that only the database shows, read after the server has stopped. */
+async function checkStored(query: Query, level: number): Promise<void> {
   const [pins] = await query<{ value: number }>(
-    url,
     "select value from instance_settings where key = 'max_pins_per_channel'",
   );
   expect(pins?.value).toBe(25);
+  const [applied] = await query<{ n: number }>('select count(*)::int as n from schema_migrations');
+  expect(applied?.n).toBe(head);
+  if (level < 4) return;
+  const frames = await query<{ frame: string }>('select frame from channel_events order by seq');
+  const topics = frames.map((row) => (JSON.parse(row.frame) as { topic: string }).topic);
+  expect(topics).toEqual(level < 6 ? ['first', 'second'] : ['first', 'second', 'third']);
+}
+
+/** What each level's fixture wrote, checked the way a member would see it after the upgrade. */
+async function checkThroughApi(baseUrl: string, level: number): Promise<void> {
   if (level < 2) return;
   const rest = new Rest(baseUrl);
   const alice = await rest.login('alice', 'Correct-Horse-9');
@@ -67,10 +109,6 @@ async function checkUpgraded(baseUrl: string, url: string, level: number): Promi
   expect(await rest.api('GET', `/api/channels/${ids.channel}`, alice)).toMatchObject({
     topic: 'Kept across upgrades',
   });
-  if (level < 4) return;
-  const frames = await query<{ frame: string }>(url, 'select frame from channel_events order by seq');
-  const topics = frames.map((row) => (JSON.parse(row.frame) as { topic: string }).topic);
-  expect(topics).toEqual(level < 6 ? ['first', 'second'] : ['first', 'second', 'third']);
   if (level < 5) return;
   const history = await rest.api<Array<Record<string, unknown>>>(
     'GET',
@@ -92,6 +130,18 @@ async function checkUpgraded(baseUrl: string, url: string, level: number): Promi
   expect(await rest.api('GET', `/api/polls/${ids.poll}`, alice)).toMatchObject({ question: 'Upgrade now?' });
 }
 
+/** Starts the compiled server on an old database: it applies exactly the newer migrations and serves the data. */
+async function upgradeAndCheck(env: Record<string, string>, level: number): Promise<void> {
+  const server = await startCompiledServer(env);
+  try {
+    const pending = migrations.slice(level).map((migration) => migration.version);
+    expect(server.output()).toContain(`"migrations":${JSON.stringify(pending)}`);
+    await checkThroughApi(server.baseUrl, level);
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
+}
+
 describe('upgrades from every earlier schema level, with data in it', () => {
   it('has a fixture for every migration, so the next release is tested from this one', () => {
     const expected = migrations.map((migration) => `${String(migration.version).padStart(4, '0')}.sql`);
@@ -102,16 +152,17 @@ describe('upgrades from every earlier schema level, with data in it', () => {
     'a database at level %i: the server migrates it to the newest level and serves the old data',
     async (level) => {
       const url = await databaseAtLevel(level);
-      const server = await startCompiledServer({ DATABASE_URL: url, DATA_DIR: temporaryDir(cleanups) });
-      try {
-        const pending = migrations.slice(level).map((migration) => migration.version);
-        expect(server.output()).toContain(`"migrations":${JSON.stringify(pending)}`);
-        await checkUpgraded(server.baseUrl, url, level);
-        const [applied] = await query<{ n: number }>(url, 'select count(*)::int as n from schema_migrations');
-        expect(applied?.n).toBe(head);
-      } finally {
-        expect(await server.stop()).toBe(0);
-      }
+      await upgradeAndCheck({ DATABASE_URL: url, DATA_DIR: temporaryDir(cleanups) }, level);
+      await checkStored(postgresQuery(url), level);
+    },
+  );
+
+  it.each([1, head - 1])(
+    'an embedded database at level %i: the server migrates it to the newest level and serves the old data',
+    async (level) => {
+      const dataDir = await embeddedAtLevel(level);
+      await upgradeAndCheck({ DATA_DIR: dataDir }, level);
+      await checkStored(embeddedQuery(dataDir), level);
     },
   );
 });
