@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import WebSocket from 'ws';
 import {
-  adminUrl,
   cloneUsers,
   connect,
   ensureOpenFiles,
@@ -25,6 +20,7 @@ import {
 } from './bench-server.js';
 import { clockTicksPerSecond, cpuBetween, sampleCpu } from './cpu.js';
 import { report } from './report.js';
+import { cpuProfileArgs, openScratch } from './scratch.js';
 
 /**
  * Capacity: idle memory per authenticated WebSocket connection. A real server process on a throwaway PostgreSQL
@@ -79,45 +75,23 @@ async function main(): Promise<void> {
     return;
   }
   const userCount = Math.ceil(CONNECTIONS / PER_USER);
-  const dbName = `chatalot_capacity_${process.pid}`;
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${dbName}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chatalot-capacity-'));
-  const admin = new pg.Client({ connectionString: adminUrl });
-  const db = new pg.Client({ connectionString: databaseUrl.toString() });
+  const scratch = await openScratch('capacity');
+  const { db, dataDir } = scratch;
   const sockets: WebSocket[] = [];
   let server: Server | null = null;
-  let dbCreated = false;
-  let dbConnected = false;
   const interrupted = new AbortController();
   const onSignal = () => interrupted.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    await admin.connect().catch((error: unknown) => {
-      throw new Error(`cannot reach PostgreSQL at ${adminUrl} (set BENCH_DATABASE_URL): ${String(error)}`);
+    server = await startServer(scratch.serverEnv, {
+      compiled: flags.compiled,
+      nodeArgs: cpuProfileArgs(flags['cpu-prof']),
     });
-    await admin.query(`create database ${dbName}`);
-    dbCreated = true;
-    const nodeArgs =
-      flags['cpu-prof'] === undefined
-        ? []
-        : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`];
-    server = await startServer(
-      {
-        DATA_DIR: dataDir,
-        DATABASE_URL: databaseUrl.toString(),
-        REGISTRATION_MODE: 'open',
-        LOG_LEVEL: 'warn',
-      },
-      { compiled: flags.compiled, nodeArgs },
-    );
     const pid = server.child.pid ?? 0;
 
     const first = await registerFirstUser(server.baseUrl, `capacity_${process.pid}`);
     const tokenService = serverTokenService(dataDir);
-    await db.connect();
-    dbConnected = true;
     const setupStarted = performance.now();
     const tokens = [
       first.access_token,
@@ -150,7 +124,7 @@ async function main(): Promise<void> {
     const before = rssKib(pid);
     const clientBefore = rssKib('self');
     const hz = clockTicksPerSecond();
-    const cpuBefore = sampleCpu(pid, dbName);
+    const cpuBefore = sampleCpu(pid, scratch.name);
 
     const latencies: number[] = [];
     const connectStarted = performance.now();
@@ -164,7 +138,7 @@ async function main(): Promise<void> {
       latencies.push(...(await withTimeout(Promise.all(batch), BATCH_TIMEOUT_MS, `batch at ${start}`)));
     }
     const connectMs = performance.now() - connectStarted;
-    const cpu = cpuBetween(cpuBefore, sampleCpu(pid, dbName), hz);
+    const cpu = cpuBetween(cpuBefore, sampleCpu(pid, scratch.name), hz);
 
     await sleep(IDLE_MS);
     interrupted.signal.throwIfAborted();
@@ -227,10 +201,7 @@ async function main(): Promise<void> {
     process.off('SIGTERM', onSignal);
     if (server) await stopServer(server.child);
     for (const socket of sockets) socket.terminate();
-    if (dbConnected) await db.end();
-    if (dbCreated) await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 

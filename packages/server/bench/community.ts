@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import type WebSocket from 'ws';
 import {
-  adminUrl,
   type ClonedUser,
   cloneUsers,
   connect,
@@ -25,6 +21,7 @@ import {
 } from './bench-server.js';
 import { clockTicksPerSecond, cpuBetween, sampleCpu } from './cpu.js';
 import { report } from './report.js';
+import { cpuProfileArgs, openScratch } from './scratch.js';
 import { type SeededCommunity, seedCommunity } from './seed.js';
 import { type Frame, Member, Sender, seededRandom } from './sim-client.js';
 
@@ -230,39 +227,17 @@ async function main(): Promise<void> {
     process.exitCode = reran;
     return;
   }
-  const dbName = `chatalot_community_${process.pid}`;
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${dbName}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chatalot-community-'));
-  const admin = new pg.Client({ connectionString: adminUrl });
-  const db = new pg.Client({ connectionString: databaseUrl.toString() });
+  const scratch = await openScratch('community');
+  const { db, dataDir } = scratch;
   const senderSockets: WebSocket[] = [];
   const members: Member[] = [];
   let server: Server | null = null;
-  let dbCreated = false;
-  let dbConnected = false;
   try {
-    await admin.connect().catch((error: unknown) => {
-      throw new Error(`cannot reach PostgreSQL at ${adminUrl} (set BENCH_DATABASE_URL): ${String(error)}`);
+    server = await startServer(scratch.serverEnv, {
+      compiled: flags.compiled,
+      nodeArgs: cpuProfileArgs(flags['cpu-prof']),
     });
-    await admin.query(`create database ${dbName}`);
-    dbCreated = true;
-    const nodeArgs =
-      flags['cpu-prof'] === undefined
-        ? []
-        : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`];
-    server = await startServer(
-      {
-        DATA_DIR: dataDir,
-        DATABASE_URL: databaseUrl.toString(),
-        REGISTRATION_MODE: 'open',
-        LOG_LEVEL: 'warn',
-      },
-      { compiled: flags.compiled, nodeArgs },
-    );
     const owner = await registerFirstUser(server.baseUrl, `community_${process.pid}`);
-    await db.connect();
-    dbConnected = true;
     const users = await cloneUsers(db, owner.user.id, MEMBERS, serverTokenService(dataDir), {
       usernamePrefix: `community_${process.pid}`,
       deviceName: 'community bench',
@@ -284,12 +259,12 @@ async function main(): Promise<void> {
     const pid = server.child.pid ?? 0;
     const hz = clockTicksPerSecond();
     const windowStart = performance.now();
-    const cpuBefore = sampleCpu(pid, dbName);
+    const cpuBefore = sampleCpu(pid, scratch.name);
     const frames = () => members.reduce((sum, member) => sum + member.frames, 0);
     const framesBefore = frames();
     const measured = await drive(sim, windowStart + SECONDS * 1000);
     const windowEnd = performance.now();
-    const cpu = cpuBetween(cpuBefore, sampleCpu(pid, dbName), hz);
+    const cpu = cpuBetween(cpuBefore, sampleCpu(pid, scratch.name), hz);
     const framesInWindow = frames() - framesBefore;
     const rss = rssKib(pid);
     await withTimeout(Promise.all([...warm, ...measured]), BATCH_TIMEOUT_MS, 'last acknowledgements');
@@ -347,10 +322,7 @@ async function main(): Promise<void> {
     for (const member of members) member.stop();
     if (server) await stopServer(server.child);
     for (const socket of senderSockets) socket.terminate();
-    if (dbConnected) await db.end();
-    if (dbCreated) await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 

@@ -1,13 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { uuidv7 } from '../src/platform/ids.js';
 import {
-  adminUrl,
   cloneUsers,
   connect,
   ensureOpenFiles,
@@ -26,6 +22,7 @@ import {
 import { clockTicksPerSecond, userSystemTicks } from './cpu.js';
 import { ciphertextOf, MAX_MESSAGES, nonceOf, Tally } from './fanout-tally.js';
 import { report } from './report.js';
+import { cpuProfileArgs, openScratch } from './scratch.js';
 
 /**
  * Fan-out: one channel, `--receivers` (default 1,000) subscribed clients, one sender at rising rates. The same
@@ -336,34 +333,18 @@ async function openOurs(
 }
 
 async function oursTarget(tally: Tally, cleanups: Array<() => Promise<void>>): Promise<Target> {
-  const dbName = `chatalot_fanout_${process.pid}`;
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${dbName}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chatalot-fanout-'));
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  cleanups.push(async () => {
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-    rmSync(dataDir, { recursive: true, force: true });
+  const scratch = await openScratch('fanout');
+  cleanups.push(() => scratch.dispose());
+  const { db, dataDir } = scratch;
+  const server = await startServer(scratch.serverEnv, {
+    compiled: flags.compiled,
+    nodeArgs: cpuProfileArgs(flags['cpu-prof']),
   });
-  await admin.query(`create database ${dbName}`);
-  const nodeArgs =
-    flags['cpu-prof'] === undefined
-      ? []
-      : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`];
-  const server = await startServer(
-    { DATA_DIR: dataDir, DATABASE_URL: databaseUrl.toString(), REGISTRATION_MODE: 'open', LOG_LEVEL: 'warn' },
-    { compiled: flags.compiled, nodeArgs },
-  );
   const sockets: WebSocket[] = [];
   cleanups.push(async () => {
     for (const socket of sockets) socket.terminate();
     await stopServer(server.child);
   });
-  const db = new pg.Client({ connectionString: databaseUrl.toString() });
-  await db.connect();
-  cleanups.push(() => db.end());
   const first = await registerFirstUser(server.baseUrl, `fanout_${process.pid}`);
   const users = await cloneUsers(db, first.user.id, RECEIVERS + SENDER_USERS, serverTokenService(dataDir), {
     usernamePrefix: `fanout_${process.pid}`,

@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import {
-  adminUrl,
   percentile,
   positiveInteger,
   registerFirstUser,
@@ -15,6 +10,7 @@ import {
 import { clockTicksPerSecond, cpuBetween, sampleCpu } from './cpu.js';
 import { seed, VOCABULARY } from './history-seed.js';
 import { type Measurement, report } from './report.js';
+import { cpuProfileArgs, openScratch } from './scratch.js';
 
 /**
  * History and search in a big channel, through HTTP against a started server (so routing, authentication,
@@ -118,37 +114,16 @@ async function measureKind(server: Server, token: string, kind: Kind): Promise<n
 }
 
 async function main(): Promise<void> {
-  const dbName = `chatalot_history_${process.pid}`;
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${dbName}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chatalot-history-'));
-  const admin = new pg.Client({ connectionString: adminUrl });
-  const db = new pg.Client({ connectionString: databaseUrl.toString() });
+  const scratch = await openScratch('history');
+  const { db } = scratch;
   let server: Server | null = null;
-  let dbCreated = false;
-  let dbConnected = false;
   try {
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    dbCreated = true;
-    server = await startServer(
-      {
-        DATA_DIR: dataDir,
-        DATABASE_URL: databaseUrl.toString(),
-        REGISTRATION_MODE: 'open',
-        LOG_LEVEL: 'warn',
-      },
-      {
-        compiled: flags.compiled,
-        nodeArgs: flags['cpu-prof']
-          ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`]
-          : [],
-      },
-    );
+    server = await startServer(scratch.serverEnv, {
+      compiled: flags.compiled,
+      nodeArgs: cpuProfileArgs(flags['cpu-prof']),
+    });
     const pid = server.child.pid ?? 0;
     const reader = await registerFirstUser(server.baseUrl, `reader_${process.pid}`);
-    await db.connect();
-    dbConnected = true;
     const seedStarted = performance.now();
     const { bigChannelId, messagesInBig, phases } = await seed(db, reader.user.id, TOTAL);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
@@ -167,9 +142,9 @@ async function main(): Promise<void> {
       bigChannelId,
       older.map((row) => row.id),
     )) {
-      const before = sampleCpu(pid, dbName);
+      const before = sampleCpu(pid, scratch.name);
       const times = await measureKind(server, reader.access_token, kind);
-      const cpu = cpuBetween(before, sampleCpu(pid, dbName), hz);
+      const cpu = cpuBetween(before, sampleCpu(pid, scratch.name), hz);
       const seconds = (performance.now() - before.at) / 1000;
       const perRequest = (percent: number) => Math.round((percent * seconds * 10_000) / (REQUESTS + WARMUP));
       const p50 = Number(percentile(times, 50).toFixed(1));
@@ -199,10 +174,7 @@ async function main(): Promise<void> {
       console.log(`history  server output (LOG_LEVEL=warn), last lines:\n${warnings.slice(-2_000)}`);
   } finally {
     if (server) await stopServer(server.child);
-    if (dbConnected) await db.end();
-    if (dbCreated) await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 

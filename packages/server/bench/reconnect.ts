@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import type WebSocket from 'ws';
 import { freePort } from '../test/server-process.js';
 import {
-  adminUrl,
   cloneUsers,
   connect,
   ensureOpenFiles,
@@ -26,6 +22,7 @@ import {
 } from './bench-server.js';
 import { clockTicksPerSecond, cpuBetween, sampleCpu } from './cpu.js';
 import { report } from './report.js';
+import { cpuProfileArgs, openScratch, type Scratch } from './scratch.js';
 import { seedCommunity } from './seed.js';
 import { Member, Sender, seededRandom } from './sim-client.js';
 
@@ -78,11 +75,8 @@ const FD_HEADROOM = 512;
 const CIPHERTEXT = Array.from({ length: 100 }, (_, i) => (i * 37 + 11) % 256);
 const fixed = (value: number, digits = 1) => Number(value.toFixed(digits));
 
-interface World {
-  db: pg.Client;
-  dbName: string;
-  databaseUrl: string;
-  dataDir: string;
+interface World extends Scratch {
+  /** The port both server processes (before and after the restart) listen on. */
   port: number;
 }
 
@@ -184,33 +178,12 @@ async function main(): Promise<void> {
     process.exitCode = reran;
     return;
   }
-  const dbName = `chatalot_reconnect_${process.pid}`;
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${dbName}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chatalot-reconnect-'));
-  const admin = new pg.Client({ connectionString: adminUrl });
-  const db = new pg.Client({ connectionString: databaseUrl.toString() });
+  const scratch = await openScratch('reconnect');
   const sockets: WebSocket[] = [];
   const members: Member[] = [];
   const servers: Server[] = [];
-  let dbCreated = false;
-  let dbConnected = false;
   try {
-    await admin.connect().catch((error: unknown) => {
-      throw new Error(`cannot reach PostgreSQL at ${adminUrl} (set BENCH_DATABASE_URL): ${String(error)}`);
-    });
-    await admin.query(`create database ${dbName}`);
-    dbCreated = true;
-    const world: World = {
-      db,
-      dbName,
-      databaseUrl: databaseUrl.toString(),
-      dataDir,
-      port: await freePort(),
-    };
-    await run(world, servers, members, sockets, () => {
-      dbConnected = true;
-    });
+    await run({ ...scratch, port: await freePort() }, servers, members, sockets);
   } catch (error) {
     const output = servers.at(-1)?.output().trim();
     if (output) console.error(`reconnect  server output, last lines:\n${output.slice(-3_000)}`);
@@ -219,35 +192,16 @@ async function main(): Promise<void> {
     for (const member of members) member.stop();
     for (const server of servers) await stopServer(server.child);
     for (const socket of sockets) socket.terminate();
-    if (dbConnected) await db.end();
-    if (dbCreated) await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 
-async function run(
-  world: World,
-  servers: Server[],
-  members: Member[],
-  sockets: WebSocket[],
-  connected: () => void,
-): Promise<void> {
-  const env = {
-    DATA_DIR: world.dataDir,
-    DATABASE_URL: world.databaseUrl,
-    REGISTRATION_MODE: 'open',
-    LOG_LEVEL: 'warn',
-  };
-  const nodeArgs =
-    flags['cpu-prof'] === undefined
-      ? []
-      : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`];
+async function run(world: World, servers: Server[], members: Member[], sockets: WebSocket[]): Promise<void> {
+  const env = world.serverEnv;
+  const nodeArgs = cpuProfileArgs(flags['cpu-prof']);
   const first = await startServer(env, { compiled: flags.compiled, port: world.port, nodeArgs });
   servers.push(first);
   const owner = await registerFirstUser(first.baseUrl, `reconnect_${process.pid}`);
-  await world.db.connect();
-  connected();
   const users = await cloneUsers(world.db, owner.user.id, CLIENTS, serverTokenService(world.dataDir), {
     usernamePrefix: `reconnect_${process.pid}`,
     deviceName: 'reconnect bench',
@@ -297,7 +251,7 @@ async function run(
   const upAt = performance.now();
   const pid = second.child.pid ?? 0;
   const hz = clockTicksPerSecond();
-  const cpuBefore = sampleCpu(pid, world.dbName);
+  const cpuBefore = sampleCpu(pid, world.name);
   sender = await connectSender(wsUrl, owner.access_token, sockets);
   await post(sender, channelIds, AFTER, RATE);
   const postedAt = performance.now();
@@ -311,7 +265,7 @@ async function run(
     RECOVERY_TIMEOUT_MS,
     'recovery',
   );
-  const cpu = cpuBetween(cpuBefore, sampleCpu(pid, world.dbName), hz);
+  const cpu = cpuBetween(cpuBefore, sampleCpu(pid, world.name), hz);
   const rss = rssKib(pid);
 
   const recovered = members.map((member) => (recoveredAt(member, final) as number) - stoppedAt);

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import type WebSocket from 'ws';
 import { uuidv7 } from '../src/platform/ids.js';
 import {
-  adminUrl,
   cloneUsers,
   connect,
   ensureOpenFiles,
@@ -22,6 +18,7 @@ import {
 } from './bench-server.js';
 import { type CpuSample, clockTicksPerSecond, cpuBetween, sampleCpu } from './cpu.js';
 import { type Measurement, report } from './report.js';
+import { cpuProfileArgs, openScratch } from './scratch.js';
 import { CLIENT_BUCKET, SendLoad, type StepResult } from './send-load.js';
 import { commitRate, type PgCounters, pgCounters } from './send-postgres.js';
 
@@ -233,41 +230,18 @@ async function main(): Promise<void> {
     process.exitCode = reran;
     return;
   }
-  const dbName = `chatalot_send_${process.pid}`;
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${dbName}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'chatalot-send-'));
-  const admin = new pg.Client({ connectionString: adminUrl });
-  const db = new pg.Client({ connectionString: databaseUrl.toString() });
+  const scratch = await openScratch('send');
+  const { db, dataDir, name: dbName } = scratch;
   const sockets: WebSocket[] = [];
   let server: Server | null = null;
-  let dbCreated = false;
-  let dbConnected = false;
   try {
-    await admin.connect().catch((error: unknown) => {
-      throw new Error(`cannot reach PostgreSQL at ${adminUrl} (set BENCH_DATABASE_URL): ${String(error)}`);
-    });
-    await admin.query(`create database ${dbName}`);
-    dbCreated = true;
-    const nodeArgs =
-      flags['cpu-prof'] === undefined
-        ? []
-        : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`];
     server = await startServer(
-      {
-        DATA_DIR: dataDir,
-        DATABASE_URL: databaseUrl.toString(),
-        REGISTRATION_MODE: 'open',
-        LOG_LEVEL: 'warn',
-        ...(POOL !== undefined && { DATABASE_POOL_SIZE: String(POOL) }),
-      },
-      { compiled: flags.compiled, nodeArgs },
+      { ...scratch.serverEnv, ...(POOL !== undefined && { DATABASE_POOL_SIZE: String(POOL) }) },
+      { compiled: flags.compiled, nodeArgs: cpuProfileArgs(flags['cpu-prof']) },
     );
     const pid = server.child.pid ?? 0;
 
     const first = await registerFirstUser(server.baseUrl, `send_${process.pid}`);
-    await db.connect();
-    dbConnected = true;
     const users = await cloneUsers(db, first.user.id, SENDERS, serverTokenService(dataDir), {
       usernamePrefix: `send_${process.pid}`,
       deviceName: 'send bench',
@@ -312,8 +286,8 @@ async function main(): Promise<void> {
       'create table bench_commit_scratch (id bigint generated always as identity primary key, payload bytea not null)',
     );
     const sample = () => sampleCpu(pid, dbName);
-    const single = await commitRate(databaseUrl.toString(), 1, PG_SECONDS, BYTES, sample);
-    const many = await commitRate(databaseUrl.toString(), PG_CONNECTIONS, PG_SECONDS, BYTES, sample);
+    const single = await commitRate(scratch.url, 1, PG_SECONDS, BYTES, sample);
+    const many = await commitRate(scratch.url, PG_CONNECTIONS, PG_SECONDS, BYTES, sample);
     console.log(
       `send  postgres single-row autocommit INSERT, ${PG_SECONDS}s each, server idle: 1 connection=` +
         `${fixed(single.rate, 0)}/s  ${PG_CONNECTIONS} connections=${fixed(many.rate, 0)}/s`,
@@ -341,10 +315,7 @@ async function main(): Promise<void> {
   } finally {
     if (server) await stopServer(server.child);
     for (const socket of sockets) socket.terminate();
-    if (dbConnected) await db.end();
-    if (dbCreated) await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 
